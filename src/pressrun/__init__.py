@@ -1,0 +1,15 @@
+"""pressrun: a multilingual publishing pipeline.
+
+Seed texts are ingested into DocBook 5 masters (:mod:`pressrun.ingest`,
+:mod:`pressrun.master`), their translatable segments are kept in gettext
+catalogs (:mod:`pressrun.catalogs`), merged back into translated masters
+(:mod:`pressrun.merge`) and rendered as editions.
+
+Logging policy: library modules never print; they log to loggers named
+``pressrun.<stage>``.  Problems a user must act on are raised as
+:class:`pressrun.errors.PressrunError` subclasses or collected as
+:class:`pressrun.errors.Problem` records in a stage's report; the command
+line interface decides how to show them.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,107 @@
+"""Project configuration: where things are and which languages are built.
+
+Read from ``[tool.pressrun]`` in the project's ``pyproject.toml``.  Every
+path the pipeline reads or writes is derived here, so that no stage builds
+paths of its own and nothing outside the project is touched.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import ConfigError
+
+DEFAULT_LANGUAGES = ("en", "ru", "az")
+MAX_SEED_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    seeds_dir: Path = field(default=Path("seeds"))
+    translations_dir: Path = field(default=Path("translations"))
+    styles_dir: Path = field(default=Path("styles"))
+    build_dir: Path = field(default=Path("build"))
+    max_seed_bytes: int = MAX_SEED_BYTES
+    min_complete: float = 100.0
+
+    # Inputs ---------------------------------------------------------------
+    def seeds(self) -> list[Path]:
+        return sorted(self.seeds_dir.glob("*.txt"))
+
+    def sidecar(self, seed: Path) -> Path:
+        return seed.with_suffix(".meta.toml")
+
+    def pot_path(self, doc_id: str) -> Path:
+        return self.translations_dir / f"{doc_id}.pot"
+
+    def po_path(self, lang: str, doc_id: str) -> Path:
+        return self.translations_dir / lang / "LC_MESSAGES" / f"{doc_id}.po"
+
+    # Outputs --------------------------------------------------------------
+    def master_path(self, doc_id: str, lang: str | None = None) -> Path:
+        folder = self.build_dir / "master"
+        if lang is not None:
+            folder = folder / lang
+        return folder / f"{doc_id}.xml"
+
+    def report_path(self, doc_id: str, stage: str) -> Path:
+        return self.build_dir / "reports" / f"{doc_id}.{stage}.json"
+
+    def masters(self) -> list[Path]:
+        return sorted((self.build_dir / "master").glob("*.xml"))
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` whose pyproject.toml has [tool.pressrun]."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "tool" in _read_toml(candidate) and "pressrun" in _read_toml(candidate)["tool"]:
+            return folder
+    raise ConfigError("no pyproject.toml with a [tool.pressrun] table here or above", here)
+
+
+def load_project(root: Path | None = None) -> Project:
+    root = (root or find_root()).resolve()
+    settings = _read_toml(root / "pyproject.toml").get("tool", {}).get("pressrun", {})
+    languages = tuple(settings.get("languages", DEFAULT_LANGUAGES))
+    for lang in languages:
+        _check_language(lang, root / "pyproject.toml")
+
+    def folder(key: str, default: str) -> Path:
+        path = (root / settings.get(key, default)).resolve()
+        if not path.is_relative_to(root):
+            raise ConfigError(f"[tool.pressrun] {key} must stay inside the project", root / "pyproject.toml")
+        return path
+
+    return Project(
+        root=root,
+        languages=languages,
+        seeds_dir=folder("seeds", "seeds"),
+        translations_dir=folder("translations", "translations"),
+        styles_dir=folder("styles", "styles"),
+        build_dir=folder("build", "build"),
+        max_seed_bytes=int(settings.get("max_seed_bytes", MAX_SEED_BYTES)),
+        min_complete=float(settings.get("min_complete", 100.0)),
+    )
+
+
+def _check_language(lang: str, where: Path) -> None:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ConfigError(f"unknown language {lang!r} in [tool.pressrun] languages", where) from exc
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path) from exc

@@ -1,0 +1,154 @@
+"""The document model: what ingest produces and the master writer consumes.
+
+A :class:`Document` is the publisher-neutral content of one article: its
+bibliographic :class:`Metadata` and a list of body blocks.  Inline content is
+kept as pandoc AST inlines (the JSON form of ``Str``, ``Emph``, ``Link`` …),
+so that pandoc's reader stays the single authority on inline syntax.
+
+Every value remembers the seed line it came from (:class:`Sourced`), which
+the catalogs turn into ``#:`` references for translators.
+
+This module also holds the vocabulary of the DocBook master shared by every
+later stage (namespaces, the ``remap`` provenance attribute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DOCBOOK_NS = "http://docbook.org/ns/docbook"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+NSMAP = {None: DOCBOOK_NS, "xlink": XLINK_NS}
+XPATH_NS = {"db": DOCBOOK_NS, "xlink": XLINK_NS}
+XML_LANG = f"{{{XML_NS}}}lang"
+XML_ID = f"{{{XML_NS}}}id"
+XLINK_HREF = f"{{{XLINK_NS}}}href"
+
+#: The attribute that records the seed line of a master element, as
+#: ``seed-line:N``.  DocBook defines ``remap`` for "the name … assigned to the
+#: content in some previous markup scheme"; the seed line is exactly that.
+PROVENANCE_ATTR = "remap"
+PROVENANCE_PREFIX = "seed-line:"
+
+Inline = dict[str, Any]
+
+
+def db(tag: str) -> str:
+    """The Clark name of a DocBook element."""
+    return f"{{{DOCBOOK_NS}}}{tag}"
+
+
+@dataclass
+class Sourced:
+    """A metadata value with the seed line it came from and its language."""
+
+    value: str
+    line: int | None = None
+    lang: str | None = None
+
+
+@dataclass
+class Para:
+    inlines: list[Inline]
+    line: int | None = None
+    role: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+class BulletList:
+    items: list[list[Para]]
+    line: int | None = None
+
+
+@dataclass
+class Quote:
+    paras: list[Para]
+    attribution: Para | None = None
+    line: int | None = None
+
+
+@dataclass
+class Figure:
+    """A figure whose picture is not part of the seed: only its caption is."""
+
+    caption: Para
+    line: int | None = None
+
+
+@dataclass
+class Heading:
+    level: int
+    inlines: list[Inline]
+    line: int | None = None
+
+
+Block = Para | BulletList | Quote | Figure | Heading
+
+
+@dataclass
+class Person:
+    """An author: a person (name parts) or an organisation (``orgname``)."""
+
+    display: Sourced
+    honorific: str | None = None
+    firstname: str | None = None
+    surname: str | None = None
+    orgname: str | None = None
+    jobtitle: Sourced | None = None
+    blurb: Para | None = None
+
+    def full_name(self) -> str:
+        if self.orgname:
+            return self.orgname
+        return " ".join(p for p in (self.honorific, self.firstname, self.surname) if p)
+
+
+@dataclass
+class Address:
+    street: Sourced | None = None
+    postcode: Sourced | None = None
+    city: Sourced | None = None
+    country: Sourced | None = None
+    phone: Sourced | None = None
+    fax: Sourced | None = None
+    email: Sourced | None = None
+    website: Sourced | None = None
+    social: list[Sourced] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+@dataclass
+class Metadata:
+    language: str
+    title: Sourced | None = None
+    subtitle: Sourced | None = None
+    authors: list[Person] = field(default_factory=list)
+    pubdate: Sourced | None = None
+    other_dates: list[Sourced] = field(default_factory=list)
+    publisher: Sourced | None = None
+    address: Address = field(default_factory=Address)
+    series: Sourced | None = None
+    series_number: Sourced | None = None
+    category: Sourced | None = None
+    keywords: list[Sourced] = field(default_factory=list)
+    source_url: Sourced | None = None
+    access_date: Sourced | None = None
+    copyright_years: Sourced | None = None
+    copyright_holder: Sourced | None = None
+    rights: Sourced | None = None
+    abstract: Para | None = None
+    versions: list[Sourced] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    doc_id: str
+    seed: str
+    profile: str
+    meta: Metadata
+    body: list[Block] = field(default_factory=list)

@@ -1,0 +1,85 @@
+"""Shared fixtures: temporary project copies, real-seed masters, tool checks.
+
+Tests that need an external tool (the DocBook schema, poppler, gettext,
+EPUBCheck) call :func:`require`: it skips on a developer machine without the
+tool and fails under ``CI=true``, where the tool must be installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pressrun.config import load_project
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+AVIM_SEED = "000_6c4c178a899c20be.txt"
+TURAN_SEED = "003_d93eaae1aa0c00e2.txt"
+AVIM_ID = "avim-blog-25"
+TURAN_ID = "turan-2017-11-25-nato-azerbaijan-contact-and-differences"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true",
+                     help="rewrite golden files from current output (review the diff before committing)")
+
+
+def require(available: bool, what: str) -> None:
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required (CI=true): install it, see .ci/run")
+    pytest.skip(f"{what} is not installed")
+
+
+def require_docbook_schema() -> None:
+    from pressrun.master import docbook_schema_path
+    from pressrun.errors import ToolError
+    try:
+        docbook_schema_path()
+    except ToolError:
+        require(False, "DocBook 5.0 RELAX NG (Debian docbook5-xml)")
+
+
+def require_command(name: str) -> str:
+    path = shutil.which(name)
+    require(path is not None, f"the {name} command")
+    return path
+
+
+def make_project(folder: Path, seeds: list[str] | None = None, translations: bool = True) -> Path:
+    """A copy of this project's inputs in ``folder`` (no build/)."""
+    shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    (folder / "seeds").mkdir()
+    for name in seeds if seeds is not None else [AVIM_SEED, TURAN_SEED]:
+        shutil.copy(SEEDS / name, folder / "seeds" / name)
+        sidecar = (SEEDS / name).with_suffix(".meta.toml")
+        if sidecar.exists():
+            shutil.copy(sidecar, folder / "seeds" / sidecar.name)
+    for extra in ("translations", "styles") if translations else ("styles",):
+        if (ROOT / extra).exists():
+            shutil.copytree(ROOT / extra, folder / extra)
+        else:
+            (folder / extra).mkdir()
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path):
+    return load_project(make_project(tmp_path))
+
+
+@pytest.fixture(scope="session")
+def built_masters(tmp_path_factory):
+    """The real seeds ingested once: {doc_id: lxml tree} plus the project."""
+    from pressrun import build
+    from pressrun.master import read_master
+    require_docbook_schema()
+    proj = load_project(make_project(tmp_path_factory.mktemp("masters")))
+    outcomes = build.ingest_seeds(proj)
+    assert [o.status for o in outcomes] == ["built", "built"], [str(o.error) for o in outcomes]
+    return proj, {o.details["doc_id"]: read_master(o.output) for o in outcomes}

@@ -1,0 +1,54 @@
+"""The command line and the make targets, run as a user runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_docbook_schema
+
+PRESSRUN = [sys.executable, "-m", "pressrun"]
+
+
+def run(args, cwd, **kwargs):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, **kwargs)
+
+
+def test_help_explains_the_pipeline(tmp_path):
+    result = run(PRESSRUN + ["--help"], tmp_path)
+    assert result.returncode == 0
+    for word in ("ingest", "seeds/*.txt", "DocBook", ".po", "PDF"):
+        assert word in result.stdout
+
+
+def test_bad_seed_gives_one_line_error_and_the_rest_is_built(tmp_path):
+    require_docbook_schema()
+    make_project(tmp_path)
+    (tmp_path / "seeds" / "legacy.txt").write_bytes("Заголовок\n\nТекст статьи.\n".encode("cp1251"))
+    (tmp_path / "seeds" / "blank.txt").write_text("\n\n")
+    result = run(PRESSRUN + ["ingest"], tmp_path)
+    assert result.returncode == 65
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: seeds/blank.txt: empty seed: no text to ingest",
+                      "error: seeds/legacy.txt:1: not valid UTF-8 (byte 0xc7); save the file as UTF-8"]
+    for doc_id in (AVIM_ID, TURAN_ID):
+        assert (tmp_path / "build" / "master" / f"{doc_id}.xml").is_file()
+        assert (tmp_path / "build" / "reports" / f"{doc_id}.ingest.json").is_file()
+
+
+def test_outside_a_project_is_a_clear_error(tmp_path):
+    result = run(PRESSRUN + ["ingest"], tmp_path)
+    assert result.returncode == 78 and "Traceback" not in result.stderr
+    assert "[tool.pressrun]" in result.stderr
+
+
+def test_make_master_writes_both_masters(tmp_path):
+    require_docbook_schema()
+    make_project(tmp_path)
+    result = run(["make", "-f", str(ROOT / "Makefile"), "master", "SETUP=",
+                  f"RUN={sys.executable} -m pressrun"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "build" / "master").glob("*.xml")) == [
+        f"{AVIM_ID}.xml", f"{TURAN_ID}.xml"]
