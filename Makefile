@@ -9,11 +9,13 @@ RUN    ?= $(BIN)/pressrun
 # uses an already installed pressrun instead (the end-to-end tests do this).
 SETUP  ?= $(VENV)/.installed
 
-.PHONY: help master catalogs pdf epub all test check bench clean
+.PHONY: help master catalogs stats pdf epub all test check bench clean
 
 help:
 	@echo "make pdf       build the PDF editions (main job)"
-	@echo "make master    ingest seeds/ into build/master/"
+	@echo "make master    ingest seeds/ and merge translations into build/master/"
+	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
+	@echo "make stats     translation progress"
 	@echo "make test      run the test suite"
 	@echo "make clean     remove build/"
 
@@ -28,7 +30,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 master: $(SETUP)
-	$(RUN) ingest
+	$(RUN) master
+
+catalogs: $(SETUP)
+	$(RUN) catalogs
+
+stats: $(SETUP)
+	$(RUN) stats
 
 pdf: master
 	@echo "pressrun: the PDF stage is not built yet; masters are in build/master/" >&2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,18 @@ def test_make_master_writes_both_masters(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "build" / "master").glob("*.xml")) == [
         f"{AVIM_ID}.xml", f"{TURAN_ID}.xml"]
+
+
+def test_stats_reports_complete_catalogs(tmp_path):
+    require_docbook_schema()
+    make_project(tmp_path)
+    assert run(PRESSRUN + ["ingest"], tmp_path).returncode == 0
+    result = run(PRESSRUN + ["stats", "--json", "--min-complete", "100"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 6 and all(row["percent"] == 100.0 for row in rows)
+    po = tmp_path / "translations" / "az" / "LC_MESSAGES" / f"{AVIM_ID}.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "AVİM Bloqu"', 'msgstr ""'), encoding="utf-8")
+    result = run(PRESSRUN + ["stats", "--min-complete", "100"], tmp_path)
+    assert result.returncode == 4
+    assert f"error: {AVIM_ID} [az] is 93.8% complete, below 100%" in result.stderr

@@ -12,10 +12,15 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import json
+
+from . import catalogs
 from .config import Project
-from .errors import PressrunError, Problem, ValidationError
+from .errors import InputError, PressrunError, Problem, ValidationError
 from .ingest import ingest
-from .master import build_master, serialize, validate
+from .master import build_master, read_master, serialize, validate
+from .merge import merge
+from .model import XML_ID, XPATH_NS
 from .outputs import write_atomic
 
 log = logging.getLogger("pressrun.build")
@@ -57,3 +62,99 @@ def ingest_seeds(project: Project, seeds: list[Path] | None = None) -> list[Outc
                 error.path = seed
             outcomes.append(Outcome("ingest", seed.name, "failed", error=error))
     return outcomes
+
+
+def _masters(project: Project):
+    """(doc_id, tree) for every source master, in a stable order."""
+    for path in project.masters():
+        tree = read_master(path)
+        yield tree.getroot().get(XML_ID) or path.stem, tree
+
+
+def _title(tree) -> str:
+    return tree.xpath("string(/db:article/db:info/db:title)", namespaces=XPATH_NS)
+
+
+def extract_catalogs(project: Project) -> list[Outcome]:
+    """Write ``translations/<doc-id>.pot`` for every master."""
+    outcomes = []
+    for doc_id, tree in _masters(project):
+        target = project.pot_path(doc_id)
+        written = catalogs.write_catalog(target, catalogs.extract(tree, doc_id))
+        outcomes.append(Outcome("extract", doc_id, "built" if written else "skipped", target))
+    return outcomes
+
+
+def update_catalogs(project: Project) -> list[Outcome]:
+    """Create or update ``translations/<lang>/LC_MESSAGES/<doc-id>.po`` for every language."""
+    outcomes = []
+    for doc_id, tree in _masters(project):
+        template = catalogs.extract(tree, doc_id)
+        for lang in project.languages:
+            target = project.po_path(lang, doc_id)
+            try:
+                old = catalogs.read_catalog(target, lang) if target.is_file() else None
+                new = catalogs.update(catalogs.language_template(template, tree, lang), old, lang, doc_id,
+                                      _title(tree))
+                written = catalogs.write_catalog(target, new)
+                outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "built" if written else "skipped", target))
+            except PressrunError as error:
+                outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "failed", error=error))
+    return outcomes
+
+
+def merge_translations(project: Project, strict: bool = False) -> list[Outcome]:
+    """Write the translated masters ``build/master/<lang>/<doc-id>.xml``."""
+    outcomes = []
+    for doc_id, tree in _masters(project):
+        for lang in project.languages:
+            outcomes.append(_merge_one(project, doc_id, tree, lang, strict))
+    return outcomes
+
+
+def _merge_one(project: Project, doc_id: str, tree, lang: str, strict: bool) -> Outcome:
+    label = f"{doc_id} [{lang}]"
+    po_path = project.po_path(lang, doc_id)
+    try:
+        catalog = catalogs.read_catalog(po_path, lang) if po_path.is_file() else None
+        translated, report = merge(tree, catalog, lang, _shown(project, po_path), doc_id)
+        if catalog is None:
+            report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", _shown(project, po_path)))
+        errors = validate(translated)
+        if errors:
+            raise ValidationError(f"translated master is not valid DocBook 5.0: {errors[0]}", po_path)
+        if report.fallbacks:
+            report.problems.append(Problem(
+                "error" if strict else "warning",
+                f"{report.fallbacks} segment(s) shown in the source language "
+                f"({report.untranslated} untranslated, {report.fuzzy} fuzzy, {report.rejected} rejected)",
+                _shown(project, po_path)))
+        target = project.master_path(doc_id, lang)
+        write_atomic(target, serialize(translated))
+        write_atomic(project.report_path(doc_id, f"{lang}.merge"),
+                     (json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+        error = None
+        if strict and report.fallbacks:
+            error = InputError(f"--strict: {report.fallbacks} segment(s) not translated", po_path)
+        return Outcome("merge", label, "failed" if error else "built", target, report.problems, error,
+                       details=report.as_dict())
+    except PressrunError as error:
+        return Outcome("merge", label, "failed", error=error)
+
+
+def catalog_stats(project: Project) -> list[catalogs.CatalogStats]:
+    results = []
+    for doc_id, _tree in _masters(project):
+        for lang in project.languages:
+            path = project.po_path(lang, doc_id)
+            if not path.is_file():
+                raise InputError("catalog missing: run `pressrun update`", path)
+            results.append(catalogs.stats(catalogs.read_catalog(path, lang), doc_id, lang))
+    return results
+
+
+def _shown(project: Project, path: Path) -> str:
+    try:
+        return str(path.relative_to(project.root))
+    except ValueError:
+        return str(path)

@@ -8,6 +8,7 @@ user's mistake (set ``PRESSRUN_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -23,7 +24,7 @@ from . import __version__, build
 from .config import Project, load_project
 from .errors import PressrunError
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 PIPELINE_HELP = """pressrun: multilingual publishing pipeline.
 
@@ -68,6 +69,73 @@ def ingest_command(project: Project, seeds: tuple[Path, ...]) -> None:
     _finish(project, outcomes)
 
 
+@main.command("extract")
+@click.pass_obj
+def extract_command(project: Project) -> None:
+    """Write translations/<doc-id>.pot from every master (run ingest first)."""
+    _finish(project, _guard(lambda: build.extract_catalogs(project)))
+
+
+@main.command("update")
+@click.pass_obj
+def update_command(project: Project) -> None:
+    """Create or update translations/<lang>/LC_MESSAGES/<doc-id>.po for every language.
+
+    Changed source text becomes fuzzy with the previous msgid; removed text
+    becomes obsolete (#~) and is kept.  No translation is ever dropped.
+    """
+    _finish(project, _guard(lambda: build.update_catalogs(project)))
+
+
+@main.command("catalogs")
+@click.pass_obj
+def catalogs_command(project: Project) -> None:
+    """Ingest, extract and update: bring every catalog up to date with the seeds."""
+    _finish(project, _guard(lambda: build.ingest_seeds(project) + build.extract_catalogs(project)
+                            + build.update_catalogs(project)))
+
+
+@main.command("merge")
+@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@click.pass_obj
+def merge_command(project: Project, strict: bool) -> None:
+    """Write the translated masters build/master/<lang>/<doc-id>.xml from the catalogs."""
+    _finish(project, _guard(lambda: build.merge_translations(project, strict)))
+
+
+@main.command("master")
+@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@click.pass_obj
+def master_command(project: Project, strict: bool) -> None:
+    """Ingest the seeds and merge the catalogs: source and translated masters."""
+    _finish(project, _guard(lambda: build.ingest_seeds(project) + build.merge_translations(project, strict)))
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--min-complete", type=click.FloatRange(0, 100), default=None,
+              help="Exit non-zero if any catalog is less than this percent translated.")
+@click.pass_obj
+def stats_command(project: Project, as_json: bool, min_complete: float | None) -> None:
+    """Translation progress per document and language."""
+    results = _guard(lambda: build.catalog_stats(project))
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        table = Table(title="translation progress", show_edge=False)
+        for column in ("document", "lang", "messages", "translated", "fuzzy", "untranslated", "words", "complete"):
+            table.add_column(column, justify="left" if column in ("document", "lang") else "right")
+        for r in results:
+            table.add_row(r.doc_id, r.lang, str(r.messages), str(r.translated), str(r.fuzzy), str(r.untranslated),
+                          f"{r.words_translated}/{r.words}", f"{r.percent:.1f}%")
+        Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    below = [r for r in results if min_complete is not None and r.percent < min_complete]
+    for r in below:
+        _say("error", f"{r.doc_id} [{r.lang}] is {r.percent:.1f}% complete, below {min_complete:g}%")
+    if below:
+        sys.exit(4)
+
+
 def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
     table = Table(title="pressrun", show_edge=False)
     for column in ("step", "input", "status", "output"):
@@ -75,7 +143,7 @@ def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
     for outcome in outcomes:
         shown = _relative(project, outcome.output) if outcome.output else ""
         colour = {"built": "green", "skipped": "dim", "failed": "red"}[outcome.status]
-        table.add_row(outcome.step, outcome.target, f"[{colour}]{outcome.status}[/]", shown)
+        table.add_row(outcome.step, escape(outcome.target), f"[{colour}]{outcome.status}[/]", escape(shown))
     console.print(table)
     for outcome in outcomes:
         for problem in outcome.problems:

@@ -46,6 +46,7 @@ class _Writer:
         root.set("version", "5.0")
         root.set(XML_LANG, self.lang)
         root.set(XML_ID, self.doc.doc_id)
+        root.set(PROVENANCE_ATTR, f"seed:{self.doc.seed}")
         root.append(self.info(self.doc.meta))
         for block in self.doc.body:
             root.append(self.block(block))

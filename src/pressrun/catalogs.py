@@ -1,0 +1,331 @@
+"""Catalogs: masters → POT templates → PO catalogs per language, and back.
+
+In: ``build/master/<doc-id>.xml``.
+Out: ``translations/<doc-id>.pot`` (every segment, :func:`extract`) and
+``translations/<lang>/LC_MESSAGES/<doc-id>.po`` (:func:`update`), built with
+Babel's catalog model and written with its PO writer, without line wrapping
+so that one message is one line in a diff.
+
+Update follows gettext's ``msgmerge --previous``: an unchanged message keeps
+its translation; a changed one becomes fuzzy with the previous msgid; a
+removed one becomes obsolete (``#~``) and is kept.  The similarity search is
+pressrun's own (word-level, no difflib autojunk), because Babel's
+``Catalog.update`` can miss small edits in long paragraphs
+(python-babel/babel#969).  A translator's msgstr is never dropped.
+
+:func:`read_catalog` reads a PO file strictly: any syntax error, a charset
+other than UTF-8, a duplicate msgid or a truncated entry is an
+:class:`~pressrun.errors.InputError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, PoFileParser, escape, unescape, write_po
+from lxml import etree
+
+from . import __version__
+from .errors import InputError
+from .its import Segment, segments
+from .model import XPATH_NS
+from .outputs import write_if_changed
+
+FUZZY_CUTOFF = 0.6
+PO_WIDTH = 0  # no wrapping: one message, one line
+#: Last-Translator of a catalog nobody has translated yet; editions print no credit for it.
+UNASSIGNED_TRANSLATOR = "not yet assigned"
+
+
+# Extract ---------------------------------------------------------------------
+
+def source_date(tree: etree._ElementTree) -> datetime:
+    """SOURCE_DATE_EPOCH when set, else the master's publication date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    pubdate = tree.xpath("string(/db:article/db:info/db:pubdate)", namespaces=XPATH_NS)[:10]
+    try:
+        return datetime.fromisoformat(pubdate).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def seed_name(tree: etree._ElementTree) -> str:
+    remap = tree.getroot().get("remap", "")
+    return "seeds/" + remap.removeprefix("seed:") if remap.startswith("seed:") else "seeds/?"
+
+
+def _description(segment: Segment, document_lang: str) -> str:
+    if segment.lang and segment.lang != document_lang:
+        name = Locale.parse(segment.lang).get_display_name("en")
+        return f"{segment.description}; written in {name} ({segment.lang}), not in the article's language"
+    return segment.description
+
+
+def extract(tree: etree._ElementTree, doc_id: str) -> Catalog:
+    """The template catalog of one master: one message per segment."""
+    document_lang = tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    title = tree.xpath("string(/db:article/db:info/db:title)", namespaces=XPATH_NS)
+    catalog = _new_catalog(None, doc_id, source_date(tree), title)
+    where = seed_name(tree)
+    for segment in segments(tree):
+        comment = _description(segment, document_lang)
+        if segment.msgid in catalog:
+            message = catalog[segment.msgid]
+            message.locations.append((where, segment.line))
+            if comment not in message.auto_comments:
+                message.auto_comments.append(comment)
+            continue
+        catalog.add(segment.msgid, "", [(where, segment.line)], auto_comments=[comment])
+        catalog[segment.msgid].flags.discard("python-format")
+    return catalog
+
+
+def _new_catalog(lang: str | None, doc_id: str, created: datetime, title: str) -> Catalog:
+    language = f" {Locale.parse(lang).get_display_name('en')}" if lang else ""
+    return Catalog(
+        locale=lang, domain=doc_id, project="pressrun", version=doc_id,
+        header_comment=(f"#{language} translation of “{title}” ({doc_id}).\n"
+                        "# Edit the msgstr lines only; keep the inline tags of each msgid.\n#"),
+        creation_date=created, revision_date=created, fuzzy=False,
+        last_translator=UNASSIGNED_TRANSLATOR,
+        language_team=f"{Locale.parse(lang).get_display_name('en')} translators" if lang else "",
+        msgid_bugs_address="editors of this project (see README)",
+    )
+
+
+def write_catalog(path: Path, catalog: Catalog) -> bool:
+    """Write a PO/POT file; not rewritten when only its creation date would change."""
+    data = catalog_bytes(catalog)
+    template = catalog.locale is None
+    if path.is_file() and _without_dates(path.read_bytes(), template) == _without_dates(data, template):
+        return False
+    return write_if_changed(path, data)
+
+
+def catalog_bytes(catalog: Catalog) -> bytes:
+    """The PO text of ``catalog``, with ``#| msgid`` lines written as gettext does.
+
+    Babel wraps previous msgids like free comments, splitting the quoted
+    string across ``#|`` lines; pressrun writes each on one line instead.
+    """
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=PO_WIDTH, include_previous=False, sort_output=False)
+    text = buffer.getvalue().decode("utf-8")
+    for message in catalog:
+        if message.id and message.previous_id:
+            line = f"msgid {escape(message.id)}\n"
+            text = text.replace("\n" + line, f"\n#| msgid {escape(message.previous_id[0])}\n{line}", 1)
+    return _fix_generator(text.encode("utf-8"))
+
+
+def _fix_generator(data: bytes) -> bytes:
+    return re.sub(rb'"Generated-By: [^"]*\\n"', f'"Generated-By: pressrun {__version__}\\\\n"'.encode(), data)
+
+
+def _without_dates(data: bytes, template: bool) -> bytes:
+    """The catalog without the header dates that only record when it was made."""
+    fields = rb"POT-Creation-Date|PO-Revision-Date" if template else rb"POT-Creation-Date"
+    return re.sub(rb'"(?:' + fields + rb'): [^"]*"', b"", data)
+
+
+# Update -------------------------------------------------------------------------
+
+def update(template: Catalog, old: Catalog | None, lang: str, doc_id: str, title: str) -> Catalog:
+    """The catalog for ``lang`` from ``template``, keeping everything ``old`` holds."""
+    new = _new_catalog(lang, doc_id, template.creation_date, title)
+    if old is not None:
+        new.header_comment = old.header_comment
+        new.revision_date = old.revision_date
+        new.last_translator = old.last_translator
+        new.language_team = old.language_team
+    previous = {m.id: m for m in (old or []) if m.id}
+    obsolete = dict(old.obsolete) if old is not None else {}
+    wanted = [m for m in template if m.id]
+    used: set[str] = {m.id for m in wanted if m.id in previous}
+    for message in wanted:
+        found = previous.get(message.id) or obsolete.pop(message.id, None)
+        if found is not None:
+            _add(new, message, found.string, found.flags, found.user_comments,
+                 previous_id=found.previous_id if found.fuzzy else ())
+            continue
+        match = _closest(message.id, [m for m in previous.values() if m.id not in used and m.string])
+        if match is None:
+            match = _closest(message.id, [m for m in obsolete.values() if m.string])
+            if match is not None:
+                obsolete.pop(match.id)
+        if match is not None:
+            used.add(match.id)
+            _add(new, message, match.string, set(match.flags) | {"fuzzy"}, match.user_comments,
+                 previous_id=match.id)
+        else:
+            _add(new, message, "", set(), [])
+    for key, message in previous.items():
+        if key not in used and key not in new and message.string:
+            new.obsolete[key] = _copy(message)
+    for key, message in obsolete.items():
+        if message.string and key not in new:
+            new.obsolete[key] = _copy(message)
+    return new
+
+
+def _add(catalog: Catalog, template: Message, string, flags, user_comments, previous_id=()) -> None:
+    catalog.add(template.id, string, template.locations, flags=[f for f in flags if f != "python-format"],
+                auto_comments=template.auto_comments, user_comments=user_comments, previous_id=previous_id)
+    if not previous_id:
+        catalog[template.id].previous_id = []
+    catalog[template.id].flags.discard("python-format")
+
+
+def _copy(message: Message) -> Message:
+    return Message(message.id, message.string, message.locations, message.flags, message.auto_comments,
+                   message.user_comments, message.previous_id)
+
+
+def _closest(msgid: str, candidates: list[Message]) -> Message | None:
+    """The most similar candidate at word level, if similar enough."""
+    words = msgid.split()
+    best, best_ratio = None, FUZZY_CUTOFF
+    for candidate in candidates:
+        other = candidate.id.split()
+        matcher = SequenceMatcher(None, words, other, autojunk=False)
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = candidate, ratio
+    return best
+
+
+def language_template(template: Catalog, master: etree._ElementTree, lang: str) -> Catalog:
+    """The template for one language: segments already in ``lang`` pass through untranslated."""
+    in_lang = {s.msgid for s in segments(master) if s.lang == lang}
+    clone = Catalog(domain=template.domain, creation_date=template.creation_date, fuzzy=False)
+    for message in template:
+        if message.id and message.id not in in_lang:
+            clone.add(message.id, "", message.locations, auto_comments=message.auto_comments)
+    return clone
+
+
+# Reading ------------------------------------------------------------------------------
+
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
+
+
+class _StrictParser(PoFileParser):
+    """Babel's PO parser, refusing duplicates and reading ``#|`` previous msgids.
+
+    Babel's own parser keeps ``#| msgid`` lines as translator comments, which
+    would lose the previous text of a fuzzy message on the next update.
+    """
+
+    def __init__(self, catalog: Catalog):
+        super().__init__(catalog, abort_invalid=True)
+
+    def _reset_message_state(self) -> None:
+        super()._reset_message_state()
+        self.previous: list[str] = []
+
+    def _process_comment(self, line) -> None:
+        if not line.startswith("#|"):
+            super()._process_comment(line)
+            return
+        if self.messages:
+            self._finish_current_message()
+        rest = line[2:].strip()
+        if rest.startswith("msgid "):
+            self.previous = [unescape(rest[6:].strip())]
+        elif rest.startswith('"') and self.previous:
+            self.previous.append(unescape(rest))
+
+    def _add_message(self) -> None:
+        msgid = self.messages[0].denormalize() if self.messages else ""
+        key = self.catalog._key_for(msgid, self.context.denormalize() if self.context else None)
+        if msgid and not self.obsolete and key in self.catalog._messages:
+            raise PoFileError(f"duplicate msgid {msgid[:60]!r}", self.catalog, "", self.offset)
+        previous, obsolete = "".join(self.previous), self.obsolete
+        super()._add_message()
+        if previous:
+            target = self.catalog.obsolete.get(key) if obsolete else self.catalog.get(msgid)
+            if target is not None:
+                target.previous_id = [previous]
+
+
+def read_catalog(path: Path, lang: str | None = None) -> Catalog:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, data[: exc.start].count(b"\n") + 1)
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        body = stripped[2:].strip() if stripped.startswith("#~") else stripped
+        if body and not body.startswith("#") and not _PO_LINE.match(body):
+            raise InputError(f"syntax error: {stripped[:60]!r}", path, number)
+    charset = re.search(r'"Content-Type: [^"]*charset=([^"\\]+)', text)
+    if charset and charset.group(1).strip().lower() not in ("utf-8", "utf8"):
+        line = text[: charset.start()].count("\n") + 1
+        raise InputError(f"charset {charset.group(1).strip()} in the header; pressrun catalogs are UTF-8", path, line)
+    catalog = Catalog(locale=lang, domain=path.stem)
+    try:
+        _StrictParser(catalog).parse(lines)
+    except PoFileError as exc:
+        raise InputError(str(exc), path, exc.lineno + 1) from None
+    return catalog
+
+
+# The stage ---------------------------------------------------------------------------
+
+@dataclass
+class CatalogStats:
+    doc_id: str
+    lang: str
+    messages: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    words: int = 0
+    words_translated: int = 0
+    words_fuzzy: int = 0
+    words_untranslated: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.messages if self.messages else 100.0
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__, "percent": round(self.percent, 1)}
+
+
+def word_count(msgid: str) -> int:
+    return len(re.sub(r"<[^>]*>", " ", msgid).split())
+
+
+def stats(catalog: Catalog, doc_id: str, lang: str) -> CatalogStats:
+    result = CatalogStats(doc_id, lang)
+    for message in catalog:
+        if not message.id:
+            continue
+        words = word_count(message.id)
+        result.messages += 1
+        result.words += words
+        if message.string and not message.fuzzy:
+            result.translated += 1
+            result.words_translated += words
+        elif message.string:
+            result.fuzzy += 1
+            result.words_fuzzy += words
+        else:
+            result.untranslated += 1
+            result.words_untranslated += words
+    return result
