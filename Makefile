@@ -9,10 +9,11 @@ RUN    ?= $(BIN)/pressrun
 # uses an already installed pressrun instead (the end-to-end tests do this).
 SETUP  ?= $(VENV)/.installed
 
-.PHONY: help master catalogs stats pdf epub all test check bench clean
+.PHONY: help master catalogs stats readme-images pdf epub all test check bench clean
 
 help:
-	@echo "make pdf       build the PDF editions (main job)"
+	@echo "make pdf       build the PDF editions build/pdf/<lang>/<doc-id>.pdf (main job)"
+	@echo "make readme-images  page 1 of the EN, RU and AZ editions as PNG (needs poppler-utils)"
 	@echo "make master    ingest seeds/ and merge translations into build/master/"
 	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
 	@echo "make stats     translation progress"
@@ -38,8 +39,20 @@ catalogs: $(SETUP)
 stats: $(SETUP)
 	$(RUN) stats
 
-pdf: master
-	@echo "pressrun: the PDF stage is not built yet; masters are in build/master/" >&2
+# Editions are dated by the last commit unless SOURCE_DATE_EPOCH is set: same inputs, same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+pdf: $(SETUP)
+	$(RUN) pdf
+
+# Page 1 of the EN, RU and AZ editions of one document, for README.md.
+README_DOC ?= turan-2017-11-25-nato-azerbaijan-contact-and-differences
+readme-images: pdf
+	mkdir -p docs/images
+	for lang in en ru az; do \
+	  pdftoppm -png -r 50 -f 1 -l 1 -singlefile build/pdf/$$lang/$(README_DOC).pdf docs/images/page1-$$lang; \
+	done
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

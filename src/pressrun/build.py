@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import json
+from datetime import datetime, timezone
 
 from . import catalogs
 from .config import Project
 from .errors import InputError, PressrunError, Problem, ValidationError
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
+from . import edition, hyphenation, pdf
 from .merge import merge
 from .model import XML_ID, XPATH_NS
 from .outputs import write_atomic
@@ -158,3 +160,84 @@ def _shown(project: Project, path: Path) -> str:
         return str(path.relative_to(project.root))
     except ValueError:
         return str(path)
+
+
+# Edition strings (the "pressrun" domain) ------------------------------------------
+
+def extract_strings(project: Project) -> list[Outcome]:
+    """Extract the words editions add themselves into ``translations/pressrun.pot``
+    and update ``translations/<lang>/LC_MESSAGES/pressrun.po``."""
+    template = catalogs.extract_code_strings()
+    outcomes = []
+    target = project.pot_path(edition.STRINGS_DOMAIN)
+    written = catalogs.write_catalog(target, template)
+    outcomes.append(Outcome("extract", edition.STRINGS_DOMAIN, "built" if written else "skipped", target))
+    for lang in project.languages:
+        if lang == edition.CODE_LANGUAGE:
+            continue
+        path = project.po_path(lang, edition.STRINGS_DOMAIN)
+        label = f"{edition.STRINGS_DOMAIN} [{lang}]"
+        try:
+            old = catalogs.read_catalog(path, lang) if path.is_file() else None
+            new = catalogs.update(template, old, lang, edition.STRINGS_DOMAIN, "pressrun edition strings")
+            written = catalogs.write_catalog(path, new)
+            outcomes.append(Outcome("update", label, "built" if written else "skipped", path))
+        except PressrunError as error:
+            outcomes.append(Outcome("update", label, "failed", error=error))
+    return outcomes
+
+
+# Editions --------------------------------------------------------------------------
+
+def html_path(project: Project, doc_id: str, lang: str) -> Path:
+    return project.build_dir / "html" / lang / f"{doc_id}.xhtml"
+
+
+def pdf_path(project: Project, doc_id: str, lang: str) -> Path:
+    return project.build_dir / "pdf" / lang / f"{doc_id}.pdf"
+
+
+def stylesheets(project: Project, medium: str) -> list[Path]:
+    """The shared stylesheet, the medium's layer, then every per-language layer."""
+    return [project.styles_dir / "edition.css", project.styles_dir / f"{medium}.css",
+            *sorted(project.styles_dir.glob("lang-*.css"))]
+
+
+def build_pdfs(project: Project) -> list[Outcome]:
+    """Edition XHTML and PDF for every translated master."""
+    hyphenation.register(project.build_dir / "hyphenation")
+    outcomes = []
+    for doc_id, _tree in _masters(project):
+        for lang in project.languages:
+            outcomes.append(_pdf_one(project, doc_id, lang))
+    return outcomes
+
+
+def _edition_xhtml(project: Project, doc_id: str, lang: str) -> tuple[bytes, edition.EditionInfo]:
+    master_file = project.master_path(doc_id, lang)
+    if not master_file.is_file():
+        raise InputError("translated master missing: run `pressrun merge`", master_file)
+    master = read_master(master_file)
+    pubdate = master.xpath("string(/db:article/db:info/db:pubdate)", namespaces=XPATH_NS)
+    info = edition.edition_info(master, doc_id, lang, list(project.languages), edition.edition_date(pubdate))
+    strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
+    data = edition.build_edition(master, info, strings)
+    target = html_path(project, doc_id, lang)
+    write_atomic(target, data)
+    return data, info
+
+
+def _pdf_one(project: Project, doc_id: str, lang: str) -> Outcome:
+    label = f"{doc_id} [{lang}]"
+    try:
+        xhtml, info = _edition_xhtml(project, doc_id, lang)
+        target = pdf_path(project, doc_id, lang)
+        epoch = int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
+        result = pdf.render_pdf(xhtml, html_path(project, doc_id, lang), stylesheets(project, "print"),
+                                [project.root], info.identifier, epoch)
+        write_atomic(target, result.data)
+        problems = [Problem("warning", f"refused to fetch {url}", _shown(project, html_path(project, doc_id, lang)))
+                    for url in result.refused]
+        return Outcome("pdf", label, "built", target, problems, details={"pages": result.pages})
+    except PressrunError as error:
+        return Outcome("pdf", label, "failed", error=error)

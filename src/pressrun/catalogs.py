@@ -329,3 +329,26 @@ def stats(catalog: Catalog, doc_id: str, lang: str) -> CatalogStats:
             result.untranslated += 1
             result.words_untranslated += words
     return result
+
+
+# Edition strings ------------------------------------------------------------------
+
+STRINGS_SOURCES = ("edition.py",)
+
+
+def extract_code_strings() -> Catalog:
+    """The ``pressrun`` domain template: every ``_("…")`` in the edition code (Babel extraction)."""
+    from importlib import resources
+    from babel.messages.extract import extract_from_file
+    package = resources.files("pressrun")
+    catalog = _new_catalog(None, "pressrun", datetime(2026, 1, 1, tzinfo=timezone.utc), "pressrun edition strings")
+    for name in STRINGS_SOURCES:
+        path = str(package / name)
+        for lineno, message, comments, _context in extract_from_file("python", path, keywords={"_": None}):
+            if message in catalog:
+                catalog[message].locations.append((f"src/pressrun/{name}", lineno))
+            else:
+                catalog.add(message, "", [(f"src/pressrun/{name}", lineno)],
+                            auto_comments=comments or ["words an edition adds; keep {placeholders} as they are"])
+                catalog[message].flags.discard("python-format")
+    return catalog

@@ -92,7 +92,19 @@ def update_command(project: Project) -> None:
 def catalogs_command(project: Project) -> None:
     """Ingest, extract and update: bring every catalog up to date with the seeds."""
     _finish(project, _guard(lambda: build.ingest_seeds(project) + build.extract_catalogs(project)
-                            + build.update_catalogs(project)))
+                            + build.update_catalogs(project) + build.extract_strings(project)))
+
+
+@main.command("pdf")
+@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@click.pass_obj
+def pdf_command(project: Project, strict: bool) -> None:
+    """Build the PDF editions build/pdf/<lang>/<doc-id>.pdf (ingest and merge included)."""
+    def run():
+        outcomes = build.ingest_seeds(project) + build.merge_translations(project, strict)
+        with console.status("rendering PDF editions…"):
+            return outcomes + build.build_pdfs(project)
+    _finish(project, _guard(run))
 
 
 @main.command("merge")
@@ -138,12 +150,13 @@ def stats_command(project: Project, as_json: bool, min_complete: float | None) -
 
 def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
     table = Table(title="pressrun", show_edge=False)
-    for column in ("step", "input", "status", "output"):
+    for column in ("step", "input", "status", "output", "pages"):
         table.add_column(column)
     for outcome in outcomes:
         shown = _relative(project, outcome.output) if outcome.output else ""
         colour = {"built": "green", "skipped": "dim", "failed": "red"}[outcome.status]
-        table.add_row(outcome.step, escape(outcome.target), f"[{colour}]{outcome.status}[/]", escape(shown))
+        pages = str(outcome.details.get("pages", "")) if outcome.step == "pdf" else ""
+        table.add_row(outcome.step, escape(outcome.target), f"[{colour}]{outcome.status}[/]", escape(shown), pages)
     console.print(table)
     for outcome in outcomes:
         for problem in outcome.problems:

@@ -1,0 +1,410 @@
+"""Edition: a translated master → the edition XHTML shared by PDF and EPUB.
+
+In: ``build/master/<lang>/<doc-id>.xml`` and the ``pressrun`` domain catalog
+of the edition language (the words pressrun adds: "About the author",
+"Colophon" …).
+Out: ``build/html/<lang>/<doc-id>.xhtml``: a title block, the body, the
+author note as a footnote, "About the author", "How to cite this edition"
+and a colophon, every element that differs from the edition language
+carrying ``lang``; dates and language names formatted with Babel's locale
+data.  The tree is built with lxml from the master's elements; no master
+content is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.support import NullTranslations, Translations
+from lxml import etree
+
+from . import __version__
+from .its import LINE_BREAK_PI
+from .model import XML_LANG, XPATH_NS, db
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+STRINGS_DOMAIN = "pressrun"
+CODE_LANGUAGE = "en"  # the language of the strings written in this module
+SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+def edition_identifier(doc_id: str, lang: str) -> str:
+    """A stable ``urn:uuid`` for one document in one language (same on every build)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'pressrun:{doc_id}:{lang}')}"
+
+
+def load_strings(po_path: Path | None) -> NullTranslations:
+    """The edition strings of one language from its ``pressrun.po`` (compiled in memory)."""
+    from .catalogs import read_catalog
+    if po_path is None or not po_path.is_file():
+        return NullTranslations()
+    catalog = read_catalog(po_path)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=STRINGS_DOMAIN)
+
+
+@dataclass
+class EditionInfo:
+    """What the renderers need to know besides the XHTML (metadata, identifiers)."""
+
+    doc_id: str
+    lang: str
+    title: str
+    authors: list[str]
+    description: str
+    keywords: list[str]
+    publisher: str
+    pubdate: str
+    edition_date: str
+    identifier: str
+    source_url: str = ""
+    rights: str = ""
+    translator: str = ""
+    original_language: str = ""
+    series: str = ""
+    series_number: str = ""
+    siblings: list[str] = field(default_factory=list)
+
+
+def _text(tree, path: str) -> str:
+    return " ".join(tree.xpath(f"string({path})", namespaces=XPATH_NS).split())
+
+
+def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: list[str],
+                 edition_date: str) -> EditionInfo:
+    info = "/db:article/db:info"
+    authors = [" ".join(a.xpath("string(db:personname|db:orgname)", namespaces=XPATH_NS).split())
+               for a in master.xpath(f"{info}/db:author", namespaces=XPATH_NS)]
+    keywords = [k for k in (_text(master, f"{info}/db:subjectset//db:subjectterm"),
+                            _text(master, f"{info}/db:biblioset[@relation='series']/db:title")) if k]
+    keywords += [" ".join(k.itertext()) for k in master.xpath(f"{info}/db:keywordset/db:keyword", namespaces=XPATH_NS)]
+    return EditionInfo(
+        doc_id=doc_id, lang=lang, title=_text(master, f"{info}/db:title"), authors=authors,
+        description=_text(master, f"{info}/db:abstract"), keywords=keywords,
+        publisher=_text(master, f"{info}/db:publisher/db:publishername"),
+        pubdate=_text(master, f"{info}/db:pubdate"), edition_date=edition_date,
+        identifier=edition_identifier(doc_id, lang),
+        source_url=_text(master, f"{info}/db:biblioid[@class='uri']"),
+        rights=_text(master, f"{info}/db:legalnotice"),
+        translator=_text(master, f"{info}/db:othercredit[@class='translator']"),
+        original_language=_text(master, f"{info}/db:bibliomisc[@role='original-language']"),
+        series=_text(master, f"{info}/db:biblioset[@relation='series']/db:title"),
+        series_number=_text(master, f"{info}/db:biblioset[@relation='series']/db:volumenum"),
+        siblings=[s for s in siblings if s != lang],
+    )
+
+
+def _h(tag: str, attrs: dict | None = None, *children, text: str | None = None) -> etree._Element:
+    element = etree.Element(f"{{{XHTML_NS}}}{tag}", attrs or {})
+    if text is not None:
+        element.text = text
+    for child in children:
+        element.append(child)
+    return element
+
+
+def _sub(parent: etree._Element, tag: str, attrs: dict | None = None, text: str | None = None) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{XHTML_NS}}}{tag}", attrs or {})
+    if text is not None:
+        element.text = text
+    return element
+
+
+class _Builder:
+    def __init__(self, master: etree._ElementTree, meta: EditionInfo, strings: NullTranslations):
+        self.master = master
+        self.meta = meta
+        self.lang = meta.lang
+        self.locale = Locale.parse(meta.lang)
+        self.strings = strings
+        self.notes = 0
+
+    # helpers ------------------------------------------------------------------
+    def date(self, iso: str) -> str:
+        if not iso:
+            return ""
+        return format_date(date.fromisoformat(iso[:10]), format="long", locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        return Locale.parse(code).get_display_name(self.locale) if code else ""
+
+    def find(self, path: str):
+        found = self.master.xpath(path, namespaces=XPATH_NS)
+        return found[0] if found else None
+
+    # document -----------------------------------------------------------------
+    def document(self) -> etree._ElementTree:
+        _ = self.strings.gettext
+        meta = self.meta
+        html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS})
+        html.set("lang", self.lang)
+        html.set(XML_LANG, self.lang)
+        head = _sub(html, "head")
+        _sub(head, "meta", {"charset": "utf-8"})
+        _sub(head, "title", text=meta.title)
+        for name, content in (("author", ", ".join(meta.authors)), ("description", meta.description),
+                              ("keywords", ", ".join(meta.keywords)),
+                              ("generator", f"pressrun {__version__}"),
+                              ("dcterms.created", meta.edition_date), ("dcterms.modified", meta.edition_date),
+                              ("dcterms.identifier", meta.identifier), ("dcterms.publisher", meta.publisher),
+                              ("dcterms.date", meta.pubdate[:10])):
+            if content:
+                _sub(head, "meta", {"name": name, "content": content})
+        body = _sub(html, "body", {"data-page-label": _("Page")})
+        body.append(self.title_block())
+        main = _sub(body, "main")
+        for node in self.master.getroot():
+            if node.tag != db("info") and not (node.tag == db("para") and node.get("role") == "byline"):
+                main.append(self.block(node))
+        for section in (self.about_author(), self.cite_edition(), self.colophon()):
+            if section is not None:
+                body.append(section)
+        return etree.ElementTree(html)
+
+    def title_block(self) -> etree._Element:
+        _ = self.strings.gettext
+        meta = self.meta
+        header = _h("header", {"class": "title-block", "data-short-title": short_title(meta.title),
+                               "data-author": ", ".join(meta.authors)})
+        if meta.publisher:
+            publisher = _sub(header, "p", {"class": "publisher"}, meta.publisher)
+            if meta.original_language and meta.original_language != self.lang:
+                publisher.set("lang", meta.original_language)
+                publisher.set(XML_LANG, meta.original_language)
+        if meta.series:
+            series = _("{series}, No. {number}").format(series=meta.series, number=meta.series_number) \
+                if meta.series_number else meta.series
+            _sub(header, "p", {"class": "series"}, series)
+        title = _sub(header, "h1")
+        self.inline_content(title, self.find("/db:article/db:info/db:title"))
+        subtitle = self.find("/db:article/db:info/db:subtitle")
+        if subtitle is not None:
+            self.inline_content(_sub(header, "p", {"class": "subtitle"}), subtitle)
+        header.append(self.byline())
+        if meta.pubdate:
+            dateline = _sub(header, "p", {"class": "dateline"})
+            _sub(dateline, "time", {"datetime": meta.pubdate}, self.date(meta.pubdate))
+        if meta.original_language:
+            credit = _("Translated from {language}").format(language=self.language_name(meta.original_language))
+            if meta.translator:
+                credit += ". " + _("Translation: {translator}").format(translator=meta.translator)
+            _sub(header, "p", {"class": "translation-credit"}, credit)
+        abstract = self.find("/db:article/db:info/db:abstract")
+        if abstract is not None:
+            box = _sub(header, "div", {"class": "abstract"})
+            for para in abstract:
+                box.append(self.block(para))
+        return header
+
+    def byline(self) -> etree._Element:
+        line = _h("p", {"class": "byline"})
+        printed = self.find("/db:article/db:para[@role='byline']")
+        if printed is not None:
+            self.inline_content(_sub(line, "span", {"class": "author"}), printed)
+        else:
+            _sub(line, "span", {"class": "author"}, ", ".join(self.meta.authors))
+        role = self.find("/db:article/db:info/db:author/db:affiliation/db:jobtitle")
+        if role is not None:
+            span = _sub(line, "span", {"class": "role"})
+            self.inline_content(span, role)
+        return line
+
+    # body ---------------------------------------------------------------------
+    def block(self, node: etree._Element) -> etree._Element:
+        tag = etree.QName(node).localname
+        if tag == "para":
+            element = _h("p", {"class": node.get("role")} if node.get("role") else {})
+            self.inline_content(element, node)
+        elif tag == "itemizedlist":
+            element = _h("ul")
+            for item in node.iterchildren(db("listitem")):
+                entry = _sub(element, "li")
+                for child in item:
+                    entry.append(self.block(child))
+        elif tag == "blockquote":
+            element = _h("blockquote")
+            attribution = node.find(db("attribution"))
+            for child in node:
+                if child.tag != db("attribution"):
+                    element.append(self.block(child))
+            if attribution is not None:
+                footer = _sub(element, "footer")
+                footer.text = "— "
+                self.inline_content(_sub(footer, "cite"), attribution)
+        elif tag == "figure":
+            element = _h("figure", {"class": node.get("role") or "figure"})
+            caption = _sub(element, "figcaption")
+            self.inline_content(caption, node.find(db("title")))
+        elif tag == "bridgehead":
+            level = min(int((node.get("renderas") or "sect1")[-1]) + 1, 6)
+            element = _h(f"h{level}")
+            self.inline_content(element, node)
+        else:
+            element = _h("div")
+            self.inline_content(element, node)
+        self.copy_language(node, element)
+        return element
+
+    def copy_language(self, source: etree._Element, target: etree._Element) -> None:
+        lang = source.get(XML_LANG)
+        if lang:
+            target.set("lang", lang)
+            target.set(XML_LANG, lang)
+
+    def inline_content(self, target: etree._Element, source: etree._Element | None) -> None:
+        if source is None:
+            return
+        self.copy_language(source, target)
+        _append(target, source.text)
+        for child in source:
+            self.inline(target, child)
+            _append(target, child.tail)
+
+    def inline(self, target: etree._Element, node) -> None:
+        if isinstance(node, etree._ProcessingInstruction):
+            if node.target == LINE_BREAK_PI:
+                _sub(target, "br")
+            return
+        if not isinstance(node.tag, str):
+            return
+        tag = etree.QName(node).localname
+        if tag == "emphasis":
+            element = _sub(target, "strong" if node.get("role") == "strong" else "em")
+        elif tag == "link":
+            href = node.get("{http://www.w3.org/1999/xlink}href", "")
+            element = _sub(target, "a", {"href": href} if urlparse(href).scheme in SAFE_LINK_SCHEMES else {})
+        elif tag == "footnote":
+            self.notes += 1
+            element = _sub(target, "span", {"class": "footnote", "id": f"fn-{self.notes}", "role": "note"})
+            for index, para in enumerate(node.iterchildren(db("para"))):
+                if index:
+                    _append(element, " ")
+                self.inline_content(element, para)
+            return
+        elif tag in ("superscript", "subscript"):
+            element = _sub(target, "sup" if tag == "superscript" else "sub")
+        else:
+            element = _sub(target, "span")
+        self.inline_content(element, node)
+
+    # back matter ---------------------------------------------------------------
+    def about_author(self) -> etree._Element | None:
+        _ = self.strings.gettext
+        blurbs = self.master.xpath("/db:article/db:info/db:author/db:personblurb/db:para", namespaces=XPATH_NS)
+        if not blurbs:
+            return None
+        section = _h("section", {"class": "about-author"})
+        _sub(section, "h2", text=_("About the author"))
+        for para in blurbs:
+            section.append(self.block(para))
+        return section
+
+    def cite_edition(self) -> etree._Element:
+        _ = self.strings.gettext
+        meta = self.meta
+        section = _h("section", {"class": "cite-edition"})
+        _sub(section, "h2", text=_("How to cite this edition"))
+        parts = [", ".join(meta.authors), f"{meta.title}.", meta.publisher]
+        if meta.series:
+            parts.append(_("{series}, No. {number}").format(series=meta.series, number=meta.series_number)
+                         if meta.series_number else meta.series)
+        parts.append(self.date(meta.pubdate))
+        if meta.original_language:
+            parts.append(_("Translated from {language}").format(language=self.language_name(meta.original_language)))
+        if meta.translator:
+            parts.append(_("Translation: {translator}").format(translator=meta.translator))
+        parts.append(_("Edition {identifier}").format(identifier=meta.identifier))
+        para = _sub(section, "p", text=". ".join(p.rstrip(".") for p in parts if p) + ".")
+        if meta.source_url:
+            _append(para, " ")
+            _sub(para, "a", {"href": meta.source_url}, meta.source_url)
+        return section
+
+    def colophon(self) -> etree._Element:
+        _ = self.strings.gettext
+        meta = self.meta
+        section = _h("section", {"class": "colophon"})
+        _sub(section, "h2", text=_("Colophon"))
+        listing = _sub(section, "dl")
+        info = "/db:article/db:info"
+        original_title = _text(self.master, f"{info}/db:bibliomisc[@role='original-title']") or meta.title
+        accessed = _text(self.master, f"{info}/db:bibliomisc[@role='access-date']")
+        years = _text(self.master, f"{info}/db:copyright/db:year")
+        holder = _text(self.master, f"{info}/db:copyright/db:holder")
+        rows = [
+            (_("Original title"), original_title, meta.original_language or self.lang),
+            (_("Original language"), self.language_name(meta.original_language or self.lang), None),
+            (_("Source"), meta.source_url, None),
+            (_("Accessed"), self.date(accessed), None),
+            (_("Original publisher"), meta.publisher, None),
+            (_("Rights"), " ".join(p for p in (f"© {years}" if years else "", holder, meta.rights) if p), None),
+            (_("Edition language"), self.language_name(self.lang), None),
+            (_("Translation"), meta.translator, None),
+            (_("Edition identifier"), meta.identifier, None),
+            (_("Build date"), self.date(meta.edition_date), None),
+            (_("Also available in"), ", ".join(self.language_name(s) for s in meta.siblings), None),
+        ]
+        for label, value, lang in rows:
+            if not value:
+                continue
+            _sub(listing, "dt", text=label)
+            cell = _sub(listing, "dd")
+            if value.startswith(("http://", "https://")):
+                _sub(cell, "a", {"href": value}, value)
+            else:
+                cell.text = value
+            if lang and lang != self.lang:
+                cell.set("lang", lang)
+                cell.set(XML_LANG, lang)
+        rights = self.find(f"{info}/db:legalnotice/db:para")
+        if rights is not None and rights.get(XML_LANG) and rights.get(XML_LANG) != self.lang:
+            cells = listing.xpath("h:dd[preceding-sibling::h:dt[1][. = $label]]", label=_("Rights"),
+                                  namespaces={"h": XHTML_NS})
+            for cell in cells:
+                cell.set("lang", rights.get(XML_LANG))
+                cell.set(XML_LANG, rights.get(XML_LANG))
+        return section
+
+
+def _append(element: etree._Element, text: str | None) -> None:
+    if not text:
+        return
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def short_title(title: str, limit: int = 60) -> str:
+    """The running-head title: the part before a colon, or the title cut at a word."""
+    head = title.split(":")[0].strip()
+    if 10 <= len(head) <= limit:
+        return head
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def build_edition(master: etree._ElementTree, meta: EditionInfo, strings: NullTranslations) -> bytes:
+    """The edition XHTML document as bytes."""
+    tree = _Builder(master, meta, strings).document()
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", doctype="<!DOCTYPE html>")
+
+
+def edition_date(pubdate: str) -> str:
+    """The date of this build: SOURCE_DATE_EPOCH when set, else the publication date."""
+    import os
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.utcfromtimestamp(int(epoch)).date().isoformat()
+    return pubdate[:10] if pubdate else "1970-01-01"
