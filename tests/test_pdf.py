@@ -1,0 +1,149 @@
+"""PDF editions: real WeasyPrint output read back with poppler and pikepdf."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pikepdf
+import pytest
+
+from pressrun import build, pdf
+from pressrun.config import load_project
+from pressrun.master import read_master
+from pressrun.model import XPATH_NS
+
+from conftest import AVIM_ID, TURAN_ID, make_project, require_command, require_docbook_schema
+
+LANGS = ("en", "ru", "az")
+DOCS = (AVIM_ID, TURAN_ID)
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    require_docbook_schema()
+    project = load_project(make_project(tmp_path_factory.mktemp("pdf")))
+    outcomes = build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
+    failed = [str(o.error) for o in outcomes if o.status != "built"]
+    assert not failed, failed
+    return project, {o.target: o for o in outcomes if o.step == "pdf"}
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _pdftotext(path, *options: str) -> str:
+    return subprocess.run([require_command("pdftotext"), *options, str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _body_text(path) -> str:
+    """The text inside the page area (A4, points): running heads and page numbers cropped off."""
+    return _pdftotext(path, "-layout", "-x", "0", "-y", "62", "-W", "595", "-H", "712")
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_paragraph_is_in_the_pdf_text(editions, doc_id, lang):
+    project, _ = editions
+    text = _letters(_body_text(build.pdf_path(project, doc_id, lang)))
+    master = read_master(project.master_path(doc_id, lang))
+    for note in master.xpath("//db:footnote", namespaces=XPATH_NS):
+        note_letters = _letters("".join(note.itertext()))
+        assert note_letters in text
+        text = re.sub(r"\d{0,2}" + re.escape(note_letters), "", text, count=1)
+    paragraphs = master.xpath("//db:para[not(ancestor::db:info) or ancestor::db:personblurb or ancestor::db:abstract]"
+                              "|//db:figure/db:title|//db:blockquote/db:attribution", namespaces=XPATH_NS)
+    assert len(paragraphs) > 10
+    for para in paragraphs:
+        own = "".join(t for t in para.xpath(".//text()[not(ancestor::db:footnote)]", namespaces=XPATH_NS))
+        assert _letters(own) in text, f"{lang}: missing {own[:80]!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fonts_embedded_and_no_fallback(editions, lang):
+    project, _ = editions
+    pdffonts = require_command("pdffonts")
+    for doc_id in DOCS:
+        lines = subprocess.run([pdffonts, str(build.pdf_path(project, doc_id, lang))], capture_output=True,
+                               text=True, check=True).stdout.splitlines()[2:]
+        assert lines
+        for line in lines:
+            name, *_, emb, sub, uni, _obj, _gen = line.split()
+            assert "Noto-Serif" in name, f"fallback font {name} in {lang}"
+            assert (emb, sub, uni) == ("yes", "yes", "yes"), line
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_metadata_tags_language_and_outline(editions, doc_id, lang):
+    project, _ = editions
+    master = read_master(project.master_path(doc_id, lang))
+    with pikepdf.open(build.pdf_path(project, doc_id, lang)) as document:
+        info = document.docinfo
+        title = " ".join(master.xpath("string(//db:info/db:title)", namespaces=XPATH_NS).split())
+        assert str(info["/Title"]) == title
+        assert str(document.Root.Lang) == lang
+        assert "pressrun" in str(info["/Producer"]) and "WeasyPrint" in str(info["/Producer"])
+        pubdate = master.xpath("string(//db:info/db:pubdate)", namespaces=XPATH_NS)[:10]
+        author = master.xpath("string(//db:info/db:author/db:orgname|//db:info/db:author/db:personname)",
+                              namespaces=XPATH_NS)
+        assert str(info["/Author"]) == " ".join(author.split())
+        abstract = " ".join(master.xpath("string(//db:info/db:abstract)", namespaces=XPATH_NS).split())
+        if abstract:
+            assert str(info["/Subject"]) == abstract
+        assert str(info["/CreationDate"]).startswith("D:") and str(info["/ModDate"]) == str(info["/CreationDate"])
+        assert document.Root.MarkInfo.Marked and "/StructTreeRoot" in document.Root
+        with document.open_metadata() as xmp:
+            assert xmp.get("dc:title") == title
+            assert "pressrun" in xmp.get("pdf:Producer")
+            assert xmp.get("pdfuaid:part") == "1"
+        outline = [item.title for item in document.open_outline().root]
+        assert outline and outline[0] == title
+        assert pubdate
+
+
+def test_two_builds_are_byte_identical(editions, tmp_path):
+    project, _ = editions
+    first = {p: p.read_bytes() for p in (project.build_dir / "pdf").rglob("*.pdf")}
+    assert len(first) == 6
+    build.build_pdfs(project)
+    assert first == {p: p.read_bytes() for p in (project.build_dir / "pdf").rglob("*.pdf")}
+
+
+def test_footnote_sits_at_the_bottom_of_page_one(editions):
+    project, _ = editions
+    for lang, start in (("en", "Jakub Korejba graduated"), ("ru", "Якуб Корейба окончил"), ("az", "Yakub Koreyba")):
+        page1 = _pdftotext(build.pdf_path(project, AVIM_ID, lang), "-f", "1", "-l", "1", "-layout")
+        lines = [line.strip() for line in page1.splitlines() if line.strip()]
+        note = next(i for i, line in enumerate(lines) if re.match(r"1\.\s+" + start, line))
+        assert note > len(lines) * 0.7, f"{lang}: footnote not at the bottom of page 1"
+
+
+def test_azerbaijani_edition_is_hyphenated_with_generated_patterns(editions, tmp_path):
+    project, _ = editions
+    from pressrun.hyphenation import hyphenate
+    words = "təhlükəsizliyinin " * 40
+    xhtml = (f'<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="az">'
+             f'<head><title>t</title></head><body><p style="width: 28mm; hyphens: auto">{words}</p></body></html>')
+    result = pdf.render_pdf(xhtml.encode(), tmp_path / "t.xhtml", build.stylesheets(project, "print"),
+                            [project.root], "test", 0)
+    target = tmp_path / "t.pdf"
+    target.write_bytes(result.data)
+    lines = [line.strip() for line in _pdftotext(target, "-layout").splitlines() if line.strip()]
+    broken = [line for line in lines if line.endswith(("-", "\u2010"))]
+    assert len(broken) >= 5, "too few hyphenated lines"
+    syllables = hyphenate("təhlükəsizliyinin", "az").split("-")
+    prefixes = {"".join(syllables[:i]) for i in range(1, len(syllables))}
+    for line in broken:
+        assert line.split()[-1][:-1] in prefixes, f"break {line!r} is not at an Azerbaijani syllable boundary"
+
+
+def test_resources_outside_the_project_are_refused(editions, tmp_path):
+    project, _ = editions
+    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
+             '<img src="file:///etc/passwd" alt="x"/><img src="http://127.0.0.1:9/x.png" alt="y"/>'
+             '<img src="../../../../../../etc/hostname" alt="z"/><p>text</p></body></html>')
+    result = pdf.render_pdf(xhtml.encode(), project.root / "build" / "x.xhtml", [], [project.root], "t", 0)
+    assert len(result.refused) == 3 and any("passwd" in url for url in result.refused)
