@@ -185,6 +185,9 @@ class _Builder:
             series = _("{series}, No. {number}").format(series=meta.series, number=meta.series_number) \
                 if meta.series_number else meta.series
             _sub(header, "p", {"class": "series"}, series)
+        category = self.find("/db:article/db:info/db:subjectset[@scheme='category']//db:subjectterm")
+        if category is not None:
+            self.inline_content(_sub(header, "p", {"class": "category"}), category)
         title = _sub(header, "h1")
         self.inline_content(title, self.find("/db:article/db:info/db:title"))
         subtitle = self.find("/db:article/db:info/db:subtitle")
