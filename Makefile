@@ -13,6 +13,8 @@ SETUP  ?= $(VENV)/.installed
 
 help:
 	@echo "make pdf       build the PDF editions build/pdf/<lang>/<doc-id>.pdf (main job)"
+	@echo "make epub      build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub"
+	@echo "make all       build PDF and EPUB editions"
 	@echo "make readme-images  page 1 of the EN, RU and AZ editions as PNG (needs poppler-utils)"
 	@echo "make master    ingest seeds/ and merge translations into build/master/"
 	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
@@ -45,6 +47,12 @@ export SOURCE_DATE_EPOCH
 
 pdf: $(SETUP)
 	$(RUN) pdf
+
+epub: $(SETUP)
+	$(RUN) epub
+
+all: $(SETUP)
+	$(RUN) all
 
 # Page 1 of the EN, RU and AZ editions of one document, for README.md.
 README_DOC ?= turan-2017-11-25-nato-azerbaijan-contact-and-differences

@@ -62,7 +62,7 @@ def test_stats_reports_complete_catalogs(tmp_path):
     result = run(PRESSRUN + ["stats", "--json", "--min-complete", "100"], tmp_path)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert len(rows) == 6 and all(row["percent"] == 100.0 for row in rows)
+    assert len(rows) == 8 and all(row["percent"] == 100.0 for row in rows)
     po = tmp_path / "translations" / "az" / "LC_MESSAGES" / f"{AVIM_ID}.po"
     po.write_text(po.read_text(encoding="utf-8").replace('msgstr "AVİM Bloqu"', 'msgstr ""'), encoding="utf-8")
     result = run(PRESSRUN + ["stats", "--min-complete", "100"], tmp_path)

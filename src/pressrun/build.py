@@ -20,7 +20,7 @@ from .config import Project
 from .errors import InputError, PressrunError, Problem, ValidationError
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
-from . import edition, hyphenation, pdf
+from . import edition, epub, hyphenation, pdf
 from .merge import merge
 from .model import XML_ID, XPATH_NS
 from .outputs import write_atomic
@@ -152,6 +152,10 @@ def catalog_stats(project: Project) -> list[catalogs.CatalogStats]:
             if not path.is_file():
                 raise InputError("catalog missing: run `pressrun update`", path)
             results.append(catalogs.stats(catalogs.read_catalog(path, lang), doc_id, lang))
+    for lang in project.languages:
+        path = project.po_path(lang, edition.STRINGS_DOMAIN)
+        if lang != edition.CODE_LANGUAGE and path.is_file():
+            results.append(catalogs.stats(catalogs.read_catalog(path, lang), edition.STRINGS_DOMAIN, lang))
     return results
 
 
@@ -213,7 +217,8 @@ def build_pdfs(project: Project) -> list[Outcome]:
     return outcomes
 
 
-def _edition_xhtml(project: Project, doc_id: str, lang: str) -> tuple[bytes, edition.EditionInfo]:
+def _edition_xhtml(project: Project, doc_id: str, lang: str):
+    """Write the edition XHTML; returns its bytes, its EditionInfo and the translated master."""
     master_file = project.master_path(doc_id, lang)
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
@@ -224,20 +229,54 @@ def _edition_xhtml(project: Project, doc_id: str, lang: str) -> tuple[bytes, edi
     data = edition.build_edition(master, info, strings)
     target = html_path(project, doc_id, lang)
     write_atomic(target, data)
-    return data, info
+    return data, info, master
+
+
+def _epoch(info: edition.EditionInfo) -> int:
+    return int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
 
 
 def _pdf_one(project: Project, doc_id: str, lang: str) -> Outcome:
     label = f"{doc_id} [{lang}]"
     try:
-        xhtml, info = _edition_xhtml(project, doc_id, lang)
+        xhtml, info, _master = _edition_xhtml(project, doc_id, lang)
         target = pdf_path(project, doc_id, lang)
-        epoch = int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
         result = pdf.render_pdf(xhtml, html_path(project, doc_id, lang), stylesheets(project, "print"),
-                                [project.root], info.identifier, epoch)
+                                [project.root], info.identifier, _epoch(info))
         write_atomic(target, result.data)
         problems = [Problem("warning", f"refused to fetch {url}", _shown(project, html_path(project, doc_id, lang)))
                     for url in result.refused]
         return Outcome("pdf", label, "built", target, problems, details={"pages": result.pages})
     except PressrunError as error:
         return Outcome("pdf", label, "failed", error=error)
+
+
+def epub_path(project: Project, doc_id: str, lang: str) -> Path:
+    return project.build_dir / "epub" / lang / f"{doc_id}.epub"
+
+
+def build_epubs(project: Project) -> list[Outcome]:
+    """Edition XHTML and EPUB for every translated master."""
+    outcomes = []
+    for doc_id, _tree in _masters(project):
+        for lang in project.languages:
+            outcomes.append(_epub_one(project, doc_id, lang))
+    return outcomes
+
+
+def _epub_one(project: Project, doc_id: str, lang: str) -> Outcome:
+    label = f"{doc_id} [{lang}]"
+    try:
+        xhtml, info, master = _edition_xhtml(project, doc_id, lang)
+        strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
+        language_name = edition.language_name(lang, lang)
+        cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
+        relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
+        data = epub.build_epub(xhtml, info, master, [project.styles_dir / "edition.css",
+                                                     project.styles_dir / "epub.css"],
+                               language_name, cover_alt, relations, _epoch(info))
+        target = epub_path(project, doc_id, lang)
+        write_atomic(target, data)
+        return Outcome("epub", label, "built", target)
+    except PressrunError as error:
+        return Outcome("epub", label, "failed", error=error)

@@ -95,6 +95,30 @@ def catalogs_command(project: Project) -> None:
                             + build.update_catalogs(project) + build.extract_strings(project)))
 
 
+@main.command("epub")
+@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@click.pass_obj
+def epub_command(project: Project, strict: bool) -> None:
+    """Build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub (ingest and merge included)."""
+    def run():
+        outcomes = build.ingest_seeds(project) + build.merge_translations(project, strict)
+        with console.status("writing EPUB editions…"):
+            return outcomes + build.build_epubs(project)
+    _finish(project, _guard(run))
+
+
+@main.command("all")
+@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@click.pass_obj
+def all_command(project: Project, strict: bool) -> None:
+    """Build every edition: PDF and EPUB for every document and language."""
+    def run():
+        outcomes = build.ingest_seeds(project) + build.merge_translations(project, strict)
+        with console.status("rendering PDF and EPUB editions…"):
+            return outcomes + build.build_pdfs(project) + build.build_epubs(project)
+    _finish(project, _guard(run))
+
+
 @main.command("pdf")
 @click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
 @click.pass_obj

@@ -74,6 +74,12 @@ class EditionInfo:
     series: str = ""
     series_number: str = ""
     siblings: list[str] = field(default_factory=list)
+    copyright: str = ""
+
+    @property
+    def rights_statement(self) -> str:
+        """Copyright line and rights statement, e.g. ``© 2009-2025 AVİM. All rights reserved``."""
+        return ". ".join(part for part in (self.copyright, self.rights) if part)
 
 
 def _text(tree, path: str) -> str:
@@ -101,6 +107,9 @@ def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: l
         series=_text(master, f"{info}/db:biblioset[@relation='series']/db:title"),
         series_number=_text(master, f"{info}/db:biblioset[@relation='series']/db:volumenum"),
         siblings=[s for s in siblings if s != lang],
+        copyright=" ".join(part for part in (
+            "© " + _text(master, f"{info}/db:copyright/db:year") if _text(master, f"{info}/db:copyright/db:year") else "",
+            _text(master, f"{info}/db:copyright/db:holder")) if part),
     )
 
 
@@ -136,7 +145,7 @@ class _Builder:
         return format_date(date.fromisoformat(iso[:10]), format="long", locale=self.locale)
 
     def language_name(self, code: str) -> str:
-        return Locale.parse(code).get_display_name(self.locale) if code else ""
+        return language_name(code, self.lang)
 
     def find(self, path: str):
         found = self.master.xpath(path, namespaces=XPATH_NS)
@@ -377,6 +386,17 @@ class _Builder:
                 cell.set("lang", rights.get(XML_LANG))
                 cell.set(XML_LANG, rights.get(XML_LANG))
         return section
+
+
+def language_name(code: str, in_lang: str) -> str:
+    """The name of language ``code`` in language ``in_lang`` (Babel's locale data)."""
+    return Locale.parse(code).get_display_name(Locale.parse(in_lang)) if code else ""
+
+
+def cover_words(strings: NullTranslations) -> str:
+    """Marks the cover's alternative text for extraction."""
+    _ = strings.gettext
+    return _("Cover: {title}")
 
 
 def _append(element: etree._Element, text: str | None) -> None:

