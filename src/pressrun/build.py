@@ -1,26 +1,43 @@
-"""Build: runs the stages over every document and collects their outcomes.
+"""Build: the pipeline as a graph of steps, run incrementally and in parallel.
 
 In: a :class:`~pressrun.config.Project`.  Out: the artifacts under
 ``build/`` and a list of :class:`Outcome` records (what was built, skipped or
-failed, and the problems found), which the command line shows as a summary.
-One document's failure never stops the others.
+failed, with the problems found), which the command line shows as a summary.
+
+Every step (ingest a seed; merge, edition XHTML, PDF and EPUB per document
+and language) is keyed by a hash of what it reads: the content of its input
+files, the stylesheets and fonts it uses, the settings and the versions of
+pressrun and its renderers.  A step whose key is unchanged and whose outputs
+exist is skipped.  Steps of one stage run in a process pool; one document's
+failure never stops the others, and the steps that depend on a failed one
+are skipped with a note.  A lock on ``build/.lock`` serializes concurrent
+builds of one checkout; every output is written atomically.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
-from pathlib import Path
-
+import fcntl
+import hashlib
 import json
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable
 
-from . import catalogs
-from .config import Project
+import pypandoc
+import weasyprint
+
+from . import __version__, catalogs, edition, epub, hyphenation, pdf
+from .config import Project, load_project
 from .errors import InputError, PressrunError, Problem, ValidationError
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
-from . import edition, epub, hyphenation, pdf
 from .merge import merge
 from .model import XML_ID, XPATH_NS
 from .outputs import write_atomic
@@ -39,31 +56,220 @@ class Outcome:
     details: dict = field(default_factory=dict)
 
 
-def ingest_seeds(project: Project, seeds: list[Path] | None = None) -> list[Outcome]:
-    """Ingest each seed into ``build/master/<doc-id>.xml`` with its report."""
-    outcomes: list[Outcome] = []
-    seen: dict[str, str] = {}
-    for seed in seeds or project.seeds():
+STAGES = ("ingest", "merge", "edition", "pdf", "epub")
+#: What each command builds.
+TARGETS = {
+    "master": ("ingest", "merge"),
+    "pdf": ("ingest", "merge", "edition", "pdf"),
+    "epub": ("ingest", "merge", "edition", "epub"),
+    "all": STAGES,
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: str
+    unit: str  # the seed's file name for ingest, the document id otherwise
+    lang: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.unit if self.lang is None else f"{self.unit} [{self.lang}]"
+
+    def state_file(self, project: Project) -> Path:
+        name = self.unit if self.lang is None else f"{self.unit}.{self.lang}"
+        return project.build_dir / ".state" / self.stage / f"{name}.json"
+
+
+# Running -------------------------------------------------------------------------
+
+def run(project: Project, stages: tuple[str, ...], *, jobs: int | None = None, strict: bool = False,
+        force: bool = False, seeds: list[Path] | None = None,
+        on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Bring the given stages up to date; returns one Outcome per step."""
+    with build_lock(project):
+        runner = _Runner(project, jobs or os.cpu_count() or 1, strict, force, on_done)
+        seed_names = [seed.name for seed in (seeds or project.seeds())]
+        ingested = runner.level([Step("ingest", name) for name in seed_names])
+        documents = _documents(ingested, runner)
+        for stage in ("merge", "edition"):
+            if stage in stages:
+                runner.level([Step(stage, doc, lang) for doc in documents for lang in project.languages])
+        runner.level([Step(stage, doc, lang) for stage in ("pdf", "epub") if stage in stages
+                      for doc in documents for lang in project.languages])
+        return runner.outcomes
+
+
+def _documents(ingested: list[Outcome], runner: "_Runner") -> list[str]:
+    """The document ids of this run's seeds; a second seed claiming an id fails."""
+    owners: dict[str, str] = {}
+    for outcome in ingested:
+        doc_id = outcome.details.get("doc_id")
+        if outcome.status == "failed" or not doc_id:
+            continue
+        if doc_id in owners:
+            outcome.status = "failed"
+            outcome.error = ValidationError(f"document id {doc_id!r} is already used by {owners[doc_id]}; "
+                                            "set another id in a sidecar .meta.toml",
+                                            runner.project.seeds_dir / outcome.target)
+            continue
+        owners[doc_id] = outcome.target
+    return sorted(owners)
+
+
+class _Runner:
+    def __init__(self, project: Project, jobs: int, strict: bool, force: bool, on_done):
+        self.project = project
+        self.jobs = jobs
+        self.strict = strict
+        self.force = force
+        self.on_done = on_done
+        self.outcomes: list[Outcome] = []
+        self.failed: set[tuple[str, str | None]] = set()
+
+    def level(self, steps: list[Step]) -> list[Outcome]:
+        """Run independent steps (one stage or two sibling stages) and record them."""
+        results: dict[Step, Outcome] = {}
+        pending: list[tuple[Step, str]] = []
+        for step in steps:
+            blocked = self._blocked(step)
+            if blocked:
+                results[step] = Outcome(step.stage, step.label, "skipped",
+                                        problems=[Problem("warning", f"not built: {blocked} failed")])
+                continue
+            key = step_key(self.project, step, self.strict)
+            state = _read_state(step.state_file(self.project))
+            if not self.force and state.get("key") == key and all(Path(p).exists() for p in state["outputs"]):
+                output = Path(state["outputs"][0]) if state["outputs"] else None
+                results[step] = Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}))
+            else:
+                pending.append((step, key))
+        for (step, key), outcome in zip(pending, self._execute([step for step, _ in pending])):
+            results[step] = outcome
+            if outcome.status == "built":
+                _write_state(step.state_file(self.project), key, outcome)
+        ordered = [results[step] for step in steps]
+        for step, outcome in zip(steps, ordered):
+            if outcome.status == "failed" and step.stage != "ingest":
+                self.failed.add((step.unit, step.lang))
+            if self.on_done:
+                self.on_done(outcome)
+        self.outcomes.extend(ordered)
+        return ordered
+
+    def _blocked(self, step: Step) -> str | None:
+        if (step.unit, step.lang) in self.failed:
+            return "an earlier step of this edition"
+        return None
+
+    def _execute(self, steps: list[Step]) -> list[Outcome]:
+        arguments = [(str(self.project.root), step, self.strict) for step in steps]
+        if self.jobs <= 1 or len(steps) <= 1:
+            return [_execute(*args) for args in arguments]
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(steps))) as pool:
+            return list(pool.map(_execute, *zip(*arguments)))
+
+
+def _execute(root: str, step: Step, strict: bool) -> Outcome:
+    """Run one step (in a worker process when building in parallel)."""
+    project = load_project(Path(root))
+    action = {"ingest": _ingest_one, "merge": _merge_one, "edition": _edition_one,
+              "pdf": _pdf_one, "epub": _epub_one}[step.stage]
+    try:
+        return action(project, step, strict)
+    except PressrunError as error:
+        return Outcome(step.stage, step.label, "failed", error=error)
+
+
+@contextmanager
+def build_lock(project: Project):
+    """Serialize builds of one checkout: a second build waits for the first."""
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    with open(project.build_dir / ".lock", "w") as handle:
         try:
-            doc, report = ingest(seed, max_bytes=project.max_seed_bytes, sidecar=project.sidecar(seed))
-            if doc.doc_id in seen:
-                raise ValidationError(f"document id {doc.doc_id!r} is already used by {seen[doc.doc_id]}; "
-                                      "set another id in a sidecar .meta.toml", seed)
-            seen[doc.doc_id] = seed.name
-            tree = build_master(doc)
-            errors = validate(tree)
-            if errors:
-                raise ValidationError(f"master is not valid DocBook 5.0: {errors[0]}", seed)
-            target = project.master_path(doc.doc_id)
-            write_atomic(target, serialize(tree))
-            write_atomic(project.report_path(doc.doc_id, "ingest"), report.to_json().encode())
-            outcomes.append(Outcome("ingest", seed.name, "built", target, report.problems,
-                                    details={"doc_id": doc.doc_id, "profile": report.profile}))
-        except PressrunError as error:
-            if error.path is None:
-                error.path = seed
-            outcomes.append(Outcome("ingest", seed.name, "failed", error=error))
-    return outcomes
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another pressrun build is running in %s; waiting for it", project.root)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Keys ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _digest(path: Path) -> str:
+    if not path.is_file():
+        return "absent"
+    stat = path.stat()
+    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def _package_files(folder: str) -> list[Path]:
+    return sorted(Path(str(item)) for item in (resources.files("pressrun") / folder).iterdir() if item.is_file())
+
+
+def step_inputs(project: Project, step: Step) -> list[Path]:
+    """The files a step reads."""
+    doc, lang = step.unit, step.lang
+    if step.stage == "ingest":
+        seed = project.seeds_dir / doc
+        return [seed, project.sidecar(seed), *_package_files("profiles"), *_package_files("rules")]
+    if step.stage == "merge":
+        return [project.master_path(doc), project.po_path(lang, doc), *_package_files("rules")]
+    strings = project.po_path(lang, edition.STRINGS_DOMAIN)
+    if step.stage == "edition":
+        return [project.master_path(doc, lang), strings]
+    fonts = sorted(pdf.font_folder().glob("*.ttf"))
+    if step.stage == "pdf":
+        return [html_path(project, doc, lang), *stylesheets(project, "print"), *fonts]
+    return [html_path(project, doc, lang), project.master_path(doc, lang), strings,
+            *stylesheets(project, "epub"), *fonts]
+
+
+def step_key(project: Project, step: Step, strict: bool) -> str:
+    """A hash of everything the step's output depends on."""
+    digest = hashlib.sha256()
+    settings = {"stage": step.stage, "unit": step.unit, "lang": step.lang, "pressrun": __version__,
+                "languages": project.languages, "max_seed_bytes": project.max_seed_bytes, "strict": strict,
+                "weasyprint": weasyprint.__version__, "pandoc": _pandoc_version(),
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    for path in step_inputs(project, step):
+        digest.update(f"{path.name}:{_digest(path)};".encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _pandoc_version() -> str:
+    return pypandoc.get_pandoc_version()
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_state(path: Path, key: str, outcome: Outcome) -> None:
+    outputs = [str(outcome.output)] if outcome.output else []
+    write_atomic(path, json.dumps({"key": key, "outputs": outputs, "details": outcome.details},
+                                  ensure_ascii=False, sort_keys=True).encode())
+
+
+# Steps ---------------------------------------------------------------------------------
+
 
 
 def _masters(project: Project):
@@ -103,45 +309,6 @@ def update_catalogs(project: Project) -> list[Outcome]:
             except PressrunError as error:
                 outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "failed", error=error))
     return outcomes
-
-
-def merge_translations(project: Project, strict: bool = False) -> list[Outcome]:
-    """Write the translated masters ``build/master/<lang>/<doc-id>.xml``."""
-    outcomes = []
-    for doc_id, tree in _masters(project):
-        for lang in project.languages:
-            outcomes.append(_merge_one(project, doc_id, tree, lang, strict))
-    return outcomes
-
-
-def _merge_one(project: Project, doc_id: str, tree, lang: str, strict: bool) -> Outcome:
-    label = f"{doc_id} [{lang}]"
-    po_path = project.po_path(lang, doc_id)
-    try:
-        catalog = catalogs.read_catalog(po_path, lang) if po_path.is_file() else None
-        translated, report = merge(tree, catalog, lang, _shown(project, po_path), doc_id)
-        if catalog is None:
-            report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", _shown(project, po_path)))
-        errors = validate(translated)
-        if errors:
-            raise ValidationError(f"translated master is not valid DocBook 5.0: {errors[0]}", po_path)
-        if report.fallbacks:
-            report.problems.append(Problem(
-                "error" if strict else "warning",
-                f"{report.fallbacks} segment(s) shown in the source language "
-                f"({report.untranslated} untranslated, {report.fuzzy} fuzzy, {report.rejected} rejected)",
-                _shown(project, po_path)))
-        target = project.master_path(doc_id, lang)
-        write_atomic(target, serialize(translated))
-        write_atomic(project.report_path(doc_id, f"{lang}.merge"),
-                     (json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
-        error = None
-        if strict and report.fallbacks:
-            error = InputError(f"--strict: {report.fallbacks} segment(s) not translated", po_path)
-        return Outcome("merge", label, "failed" if error else "built", target, report.problems, error,
-                       details=report.as_dict())
-    except PressrunError as error:
-        return Outcome("merge", label, "failed", error=error)
 
 
 def catalog_stats(project: Project) -> list[catalogs.CatalogStats]:
@@ -191,7 +358,52 @@ def extract_strings(project: Project) -> list[Outcome]:
     return outcomes
 
 
-# Editions --------------------------------------------------------------------------
+def _ingest_one(project: Project, step: Step, strict: bool) -> Outcome:
+    seed = project.seeds_dir / step.unit
+    try:
+        doc, report = ingest(seed, max_bytes=project.max_seed_bytes, sidecar=project.sidecar(seed))
+        tree = build_master(doc)
+        errors = validate(tree)
+        if errors:
+            raise ValidationError(f"master is not valid DocBook 5.0: {errors[0]}", seed)
+    except PressrunError as error:
+        if error.path is None:
+            error.path = seed
+        raise
+    target = project.master_path(doc.doc_id)
+    write_atomic(target, serialize(tree))
+    write_atomic(project.report_path(doc.doc_id, "ingest"), report.to_json().encode())
+    return Outcome("ingest", step.label, "built", target, report.problems,
+                   details={"doc_id": doc.doc_id, "profile": report.profile})
+
+
+def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
+    doc_id, lang = step.unit, step.lang
+    po_path = project.po_path(lang, doc_id)
+    catalog = catalogs.read_catalog(po_path, lang) if po_path.is_file() else None
+    translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, _shown(project, po_path),
+                               doc_id)
+    if catalog is None:
+        report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", _shown(project, po_path)))
+    errors = validate(translated)
+    if errors:
+        raise ValidationError(f"translated master is not valid DocBook 5.0: {errors[0]}", po_path)
+    if report.fallbacks:
+        report.problems.append(Problem(
+            "error" if strict else "warning",
+            f"{report.fallbacks} segment(s) shown in the source language "
+            f"({report.untranslated} untranslated, {report.fuzzy} fuzzy, {report.rejected} rejected)",
+            _shown(project, po_path)))
+    target = project.master_path(doc_id, lang)
+    write_atomic(target, serialize(translated))
+    write_atomic(project.report_path(doc_id, f"{lang}.merge"),
+                 (json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+    error = None
+    if strict and report.fallbacks:
+        error = InputError(f"--strict: {report.fallbacks} segment(s) not translated", po_path)
+    return Outcome("merge", step.label, "failed" if error else "built", target, report.problems, error,
+                   details=report.as_dict())
+
 
 def html_path(project: Project, doc_id: str, lang: str) -> Path:
     return project.build_dir / "html" / lang / f"{doc_id}.xhtml"
@@ -201,24 +413,18 @@ def pdf_path(project: Project, doc_id: str, lang: str) -> Path:
     return project.build_dir / "pdf" / lang / f"{doc_id}.pdf"
 
 
+def epub_path(project: Project, doc_id: str, lang: str) -> Path:
+    return project.build_dir / "epub" / lang / f"{doc_id}.epub"
+
+
 def stylesheets(project: Project, medium: str) -> list[Path]:
     """The shared stylesheet, the medium's layer, then every per-language layer."""
     return [project.styles_dir / "edition.css", project.styles_dir / f"{medium}.css",
             *sorted(project.styles_dir.glob("lang-*.css"))]
 
 
-def build_pdfs(project: Project) -> list[Outcome]:
-    """Edition XHTML and PDF for every translated master."""
-    hyphenation.register(project.build_dir / "hyphenation")
-    outcomes = []
-    for doc_id, _tree in _masters(project):
-        for lang in project.languages:
-            outcomes.append(_pdf_one(project, doc_id, lang))
-    return outcomes
-
-
-def _edition_xhtml(project: Project, doc_id: str, lang: str):
-    """Write the edition XHTML; returns its bytes, its EditionInfo and the translated master."""
+def _edition_context(project: Project, doc_id: str, lang: str):
+    """The translated master, its EditionInfo and the edition strings of ``lang``."""
     master_file = project.master_path(doc_id, lang)
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
@@ -226,57 +432,63 @@ def _edition_xhtml(project: Project, doc_id: str, lang: str):
     pubdate = master.xpath("string(/db:article/db:info/db:pubdate)", namespaces=XPATH_NS)
     info = edition.edition_info(master, doc_id, lang, list(project.languages), edition.edition_date(pubdate))
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
-    data = edition.build_edition(master, info, strings)
-    target = html_path(project, doc_id, lang)
-    write_atomic(target, data)
-    return data, info, master
+    return master, info, strings
 
 
 def _epoch(info: edition.EditionInfo) -> int:
     return int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
 
 
-def _pdf_one(project: Project, doc_id: str, lang: str) -> Outcome:
-    label = f"{doc_id} [{lang}]"
-    try:
-        xhtml, info, _master = _edition_xhtml(project, doc_id, lang)
-        target = pdf_path(project, doc_id, lang)
-        result = pdf.render_pdf(xhtml, html_path(project, doc_id, lang), stylesheets(project, "print"),
-                                [project.root], info.identifier, _epoch(info))
-        write_atomic(target, result.data)
-        problems = [Problem("warning", f"refused to fetch {url}", _shown(project, html_path(project, doc_id, lang)))
-                    for url in result.refused]
-        return Outcome("pdf", label, "built", target, problems, details={"pages": result.pages})
-    except PressrunError as error:
-        return Outcome("pdf", label, "failed", error=error)
+def _edition_one(project: Project, step: Step, strict: bool) -> Outcome:
+    master, info, strings = _edition_context(project, step.unit, step.lang)
+    target = html_path(project, step.unit, step.lang)
+    write_atomic(target, edition.build_edition(master, info, strings))
+    return Outcome("edition", step.label, "built", target)
 
 
-def epub_path(project: Project, doc_id: str, lang: str) -> Path:
-    return project.build_dir / "epub" / lang / f"{doc_id}.epub"
+def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
+    doc_id, lang = step.unit, step.lang
+    hyphenation.register(project.build_dir / "hyphenation")
+    _master, info, _strings = _edition_context(project, doc_id, lang)
+    source = html_path(project, doc_id, lang)
+    result = pdf.render_pdf(source.read_bytes(), source, stylesheets(project, "print"), [project.root],
+                            info.identifier, _epoch(info))
+    target = pdf_path(project, doc_id, lang)
+    write_atomic(target, result.data)
+    problems = [Problem("warning", f"refused to fetch {url}", _shown(project, source)) for url in result.refused]
+    return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
 
 
-def build_epubs(project: Project) -> list[Outcome]:
-    """Edition XHTML and EPUB for every translated master."""
-    outcomes = []
-    for doc_id, _tree in _masters(project):
-        for lang in project.languages:
-            outcomes.append(_epub_one(project, doc_id, lang))
-    return outcomes
+def _epub_one(project: Project, step: Step, strict: bool) -> Outcome:
+    doc_id, lang = step.unit, step.lang
+    master, info, strings = _edition_context(project, doc_id, lang)
+    cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
+    relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
+    data = epub.build_epub(html_path(project, doc_id, lang).read_bytes(), info, master,
+                           [project.styles_dir / "edition.css", project.styles_dir / "epub.css"],
+                           edition.language_name(lang, lang), cover_alt, relations, _epoch(info))
+    target = epub_path(project, doc_id, lang)
+    write_atomic(target, data)
+    return Outcome("epub", step.label, "built", target)
 
 
-def _epub_one(project: Project, doc_id: str, lang: str) -> Outcome:
-    label = f"{doc_id} [{lang}]"
-    try:
-        xhtml, info, master = _edition_xhtml(project, doc_id, lang)
-        strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
-        language_name = edition.language_name(lang, lang)
-        cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
-        relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
-        data = epub.build_epub(xhtml, info, master, [project.styles_dir / "edition.css",
-                                                     project.styles_dir / "epub.css"],
-                               language_name, cover_alt, relations, _epoch(info))
-        target = epub_path(project, doc_id, lang)
-        write_atomic(target, data)
-        return Outcome("epub", label, "built", target)
-    except PressrunError as error:
-        return Outcome("epub", label, "failed", error=error)
+# Conveniences for one stage at a time (the library API and the tests use them) --------
+
+def _only(outcomes: list[Outcome], stage: str) -> list[Outcome]:
+    return [outcome for outcome in outcomes if outcome.step == stage]
+
+
+def ingest_seeds(project: Project, seeds: list[Path] | None = None, **options) -> list[Outcome]:
+    return _only(run(project, ("ingest",), seeds=seeds, **options), "ingest")
+
+
+def merge_translations(project: Project, strict: bool = False, **options) -> list[Outcome]:
+    return _only(run(project, TARGETS["master"], strict=strict, **options), "merge")
+
+
+def build_pdfs(project: Project, **options) -> list[Outcome]:
+    return _only(run(project, TARGETS["pdf"], **options), "pdf")
+
+
+def build_epubs(project: Project, **options) -> list[Outcome]:
+    return _only(run(project, TARGETS["epub"], **options), "epub")

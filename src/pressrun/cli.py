@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__, build
@@ -55,18 +56,43 @@ def main(ctx: click.Context, verbose: int, project_dir: Path | None) -> None:
     ctx.obj = _guard(lambda: load_project(project_dir))
 
 
+def build_options(function):
+    """Options shared by the commands that build."""
+    function = click.option("-j", "--jobs", type=click.IntRange(1), default=None,
+                            help="Steps run in parallel (default: the number of cores).")(function)
+    function = click.option("--force", is_flag=True, help="Rebuild every step even when its inputs are unchanged.")(function)
+    function = click.option("--strict", is_flag=True,
+                            help="Fail when any segment is untranslated, fuzzy or rejected.")(function)
+    return function
+
+
+def _build(project: Project, target: str, jobs: int | None, strict: bool, force: bool,
+           seeds: list[Path] | None = None) -> None:
+    stages = ("ingest",) if target == "ingest" else build.TARGETS[target]
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"pressrun {target}", total=None)
+
+        def done(outcome: build.Outcome) -> None:
+            progress.update(task, advance=1, description=f"{outcome.step} {outcome.target}")
+
+        outcomes = _guard(lambda: build.run(project, stages, jobs=jobs, strict=strict, force=force,
+                                            seeds=seeds, on_done=done))
+    _finish(project, outcomes)
+
+
 @main.command("ingest")
 @click.argument("seeds", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@build_options
 @click.pass_obj
-def ingest_command(project: Project, seeds: tuple[Path, ...]) -> None:
+def ingest_command(project: Project, seeds: tuple[Path, ...], jobs, strict, force) -> None:
     """Read seed texts into DocBook masters in build/master/.
 
     Without arguments every seeds/*.txt is ingested.  Each master is validated
     against DocBook 5.0; build/reports/<doc-id>.ingest.json lists which lines
     went to metadata, what was dropped and why, and any conflicts.
     """
-    outcomes = _guard(lambda: build.ingest_seeds(project, [s.resolve() for s in seeds] or None))
-    _finish(project, outcomes)
+    _build(project, "ingest", jobs, strict, force, [s.resolve() for s in seeds] or None)
 
 
 @main.command("extract")
@@ -95,56 +121,44 @@ def catalogs_command(project: Project) -> None:
                             + build.update_catalogs(project) + build.extract_strings(project)))
 
 
-@main.command("epub")
-@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@main.command("pdf")
+@build_options
 @click.pass_obj
-def epub_command(project: Project, strict: bool) -> None:
+def pdf_command(project: Project, jobs, strict, force) -> None:
+    """Build the PDF editions build/pdf/<lang>/<doc-id>.pdf (ingest and merge included)."""
+    _build(project, "pdf", jobs, strict, force)
+
+
+@main.command("epub")
+@build_options
+@click.pass_obj
+def epub_command(project: Project, jobs, strict, force) -> None:
     """Build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub (ingest and merge included)."""
-    def run():
-        outcomes = build.ingest_seeds(project) + build.merge_translations(project, strict)
-        with console.status("writing EPUB editions…"):
-            return outcomes + build.build_epubs(project)
-    _finish(project, _guard(run))
+    _build(project, "epub", jobs, strict, force)
 
 
 @main.command("all")
-@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@build_options
 @click.pass_obj
-def all_command(project: Project, strict: bool) -> None:
+def all_command(project: Project, jobs, strict, force) -> None:
     """Build every edition: PDF and EPUB for every document and language."""
-    def run():
-        outcomes = build.ingest_seeds(project) + build.merge_translations(project, strict)
-        with console.status("rendering PDF and EPUB editions…"):
-            return outcomes + build.build_pdfs(project) + build.build_epubs(project)
-    _finish(project, _guard(run))
-
-
-@main.command("pdf")
-@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
-@click.pass_obj
-def pdf_command(project: Project, strict: bool) -> None:
-    """Build the PDF editions build/pdf/<lang>/<doc-id>.pdf (ingest and merge included)."""
-    def run():
-        outcomes = build.ingest_seeds(project) + build.merge_translations(project, strict)
-        with console.status("rendering PDF editions…"):
-            return outcomes + build.build_pdfs(project)
-    _finish(project, _guard(run))
+    _build(project, "all", jobs, strict, force)
 
 
 @main.command("merge")
-@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@build_options
 @click.pass_obj
-def merge_command(project: Project, strict: bool) -> None:
+def merge_command(project: Project, jobs, strict, force) -> None:
     """Write the translated masters build/master/<lang>/<doc-id>.xml from the catalogs."""
-    _finish(project, _guard(lambda: build.merge_translations(project, strict)))
+    _build(project, "master", jobs, strict, force)
 
 
 @main.command("master")
-@click.option("--strict", is_flag=True, help="Fail when any segment is untranslated, fuzzy or rejected.")
+@build_options
 @click.pass_obj
-def master_command(project: Project, strict: bool) -> None:
+def master_command(project: Project, jobs, strict, force) -> None:
     """Ingest the seeds and merge the catalogs: source and translated masters."""
-    _finish(project, _guard(lambda: build.ingest_seeds(project) + build.merge_translations(project, strict)))
+    _build(project, "master", jobs, strict, force)
 
 
 @main.command("stats")
@@ -172,16 +186,24 @@ def stats_command(project: Project, as_json: bool, min_complete: float | None) -
         sys.exit(4)
 
 
+
 def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
-    table = Table(title="pressrun", show_edge=False)
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "skipped", "failed")}
+    table = Table(title=f"pressrun: {counts['built']} built, {counts['skipped']} up to date, {counts['failed']} failed",
+                  show_edge=False)
     for column in ("step", "input", "status", "output", "pages"):
         table.add_column(column)
     for outcome in outcomes:
         shown = _relative(project, outcome.output) if outcome.output else ""
         colour = {"built": "green", "skipped": "dim", "failed": "red"}[outcome.status]
         pages = str(outcome.details.get("pages", "")) if outcome.step == "pdf" else ""
+        if outcome.status == "skipped" and not outcome.problems and not verbose_summary():
+            continue
         table.add_row(outcome.step, escape(outcome.target), f"[{colour}]{outcome.status}[/]", escape(shown), pages)
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(table.title)
     for outcome in outcomes:
         for problem in outcome.problems:
             _say("warning", str(problem))
@@ -190,6 +212,11 @@ def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
     failures = [o.error for o in outcomes if o.error is not None]
     if failures:
         sys.exit(max(error.exit_code for error in failures))
+
+
+def verbose_summary() -> bool:
+    """Up-to-date steps are listed only with -v."""
+    return logging.getLogger().getEffectiveLevel() <= logging.INFO
 
 
 def _describe(project: Project | None, error: PressrunError) -> str:

@@ -22,6 +22,9 @@ class PressrunError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):
+        return (self.__class__, (self.message, self.path, self.line))
+
     def location(self) -> str:
         if self.path is None:
             return ""
