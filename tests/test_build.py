@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from pressrun import build
 from pressrun.config import load_project
 
-from conftest import AVIM_ID, TURAN_ID, make_project, require_docbook_schema
+from conftest import AVIM_ID, TURAN_ID, TURAN_SEED, make_project, require_docbook_schema
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
 
@@ -36,6 +35,8 @@ def built_project(tmp_path_factory):
 def test_noop_build_runs_no_step(built_project):
     outcomes = build.run(built_project, build.STAGES, jobs=2)
     assert _built(outcomes) == Counter() and {o.status for o in outcomes} == {"skipped"}
+    warnings = [str(problem) for outcome in outcomes for problem in outcome.problems]
+    assert len(warnings) == 1 and warnings[0].startswith(f"seeds/{TURAN_SEED}:1: conflicting dates"), warnings
 
 
 def test_one_msgstr_rebuilds_only_that_edition(built_project):
@@ -139,3 +140,4 @@ def test_hostile_seed_content_stays_text(tmp_path):
     assert "/etc/passwd" not in xhtml and "127.0.0.1" not in xhtml
     pdf = next((tmp_path / "build" / "pdf" / "en").glob("*.pdf"))
     assert pdf.read_bytes().startswith(b"%PDF-")
+

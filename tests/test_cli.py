@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_docbook_schema
 
@@ -43,6 +43,15 @@ def test_outside_a_project_is_a_clear_error(tmp_path):
     result = run(PRESSRUN + ["ingest"], tmp_path)
     assert result.returncode == 78 and "Traceback" not in result.stderr
     assert "[tool.pressrun]" in result.stderr
+
+
+def test_bad_source_date_epoch_is_a_clear_error(tmp_path):
+    make_project(tmp_path)
+    result = run(PRESSRUN + ["master"], tmp_path, env={**os.environ, "SOURCE_DATE_EPOCH": "yesterday"})
+    assert result.returncode == 78 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == ("error: SOURCE_DATE_EPOCH='yesterday' is not a whole number "
+                                     "of seconds since 1970-01-01")
+    assert not (tmp_path / "build").exists()
 
 
 def test_make_master_writes_both_masters(tmp_path):

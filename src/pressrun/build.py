@@ -8,10 +8,12 @@ Every step (ingest a seed; merge, edition XHTML, PDF and EPUB per document
 and language) is keyed by a hash of what it reads: the content of its input
 files, the stylesheets and fonts it uses, the settings and the versions of
 pressrun and its renderers.  A step whose key is unchanged and whose outputs
-exist is skipped.  Steps of one stage run in a process pool; one document's
-failure never stops the others, and the steps that depend on a failed one
-are skipped with a note.  A lock on ``build/.lock`` serializes concurrent
-builds of one checkout; every output is written atomically.
+exist is skipped; the warnings it gave when it ran are reported again, since
+they hold until its input changes.  Steps of one stage run in a process
+pool; one document's failure never stops the others, and the steps that
+depend on a failed one are skipped with a note.  A lock on ``build/.lock``
+serializes concurrent builds of one checkout; every output is written
+atomically.
 """
 
 from __future__ import annotations
@@ -23,19 +25,20 @@ import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Callable
 
 import pypandoc
-import weasyprint
+import uharfbuzz
 
-from . import __version__, catalogs, edition, epub, hyphenation, pdf
+from . import __version__, catalogs, edition, epub, hyphenation
 from .config import Project, load_project
 from .errors import InputError, PressrunError, Problem, ValidationError
+from .fonts import font_files
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
 from .merge import merge
@@ -141,7 +144,8 @@ class _Runner:
             state = _read_state(step.state_file(self.project))
             if not self.force and state.get("key") == key and all(Path(p).exists() for p in state["outputs"]):
                 output = Path(state["outputs"][0]) if state["outputs"] else None
-                results[step] = Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}))
+                results[step] = Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
+                                        problems=[Problem(**found) for found in state.get("problems", [])])
             else:
                 pending.append((step, key))
         for (step, key), outcome in zip(pending, self._execute([step for step, _ in pending])):
@@ -230,7 +234,7 @@ def step_inputs(project: Project, step: Step) -> list[Path]:
     strings = project.po_path(lang, edition.STRINGS_DOMAIN)
     if step.stage == "edition":
         return [project.master_path(doc, lang), strings]
-    fonts = sorted(pdf.font_folder().glob("*.ttf"))
+    fonts = font_files()
     if step.stage == "pdf":
         return [html_path(project, doc, lang), *stylesheets(project, "print"), *fonts]
     return [html_path(project, doc, lang), project.master_path(doc, lang), strings,
@@ -242,7 +246,7 @@ def step_key(project: Project, step: Step, strict: bool) -> str:
     digest = hashlib.sha256()
     settings = {"stage": step.stage, "unit": step.unit, "lang": step.lang, "pressrun": __version__,
                 "languages": project.languages, "max_seed_bytes": project.max_seed_bytes, "strict": strict,
-                "weasyprint": weasyprint.__version__, "pandoc": _pandoc_version(),
+                "weasyprint": metadata.version("weasyprint"), "pandoc": _pandoc_version(), "harfbuzz": uharfbuzz.__version__,
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     for path in step_inputs(project, step):
@@ -264,8 +268,9 @@ def _read_state(path: Path) -> dict:
 
 def _write_state(path: Path, key: str, outcome: Outcome) -> None:
     outputs = [str(outcome.output)] if outcome.output else []
-    write_atomic(path, json.dumps({"key": key, "outputs": outputs, "details": outcome.details},
-                                  ensure_ascii=False, sort_keys=True).encode())
+    state = {"key": key, "outputs": outputs, "details": outcome.details,
+             "problems": [problem.as_dict() for problem in outcome.problems]}
+    write_atomic(path, json.dumps(state, ensure_ascii=False, sort_keys=True).encode())
 
 
 # Steps ---------------------------------------------------------------------------------
@@ -373,7 +378,8 @@ def _ingest_one(project: Project, step: Step, strict: bool) -> Outcome:
     target = project.master_path(doc.doc_id)
     write_atomic(target, serialize(tree))
     write_atomic(project.report_path(doc.doc_id, "ingest"), report.to_json().encode())
-    return Outcome("ingest", step.label, "built", target, report.problems,
+    shown = [replace(problem, path=_shown(project, seed)) for problem in report.problems]
+    return Outcome("ingest", step.label, "built", target, shown,
                    details={"doc_id": doc.doc_id, "profile": report.profile})
 
 
@@ -447,6 +453,7 @@ def _edition_one(project: Project, step: Step, strict: bool) -> Outcome:
 
 
 def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
+    from . import pdf  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
     _master, info, _strings = _edition_context(project, doc_id, lang)

@@ -21,7 +21,6 @@ other than UTF-8, a duplicate msgid or a truncated entry is an
 from __future__ import annotations
 
 import io
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,6 +33,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, escape, unescape, w
 from lxml import etree
 
 from . import __version__
+from .config import source_date_epoch
 from .errors import InputError
 from .its import Segment, segments
 from .model import XPATH_NS
@@ -49,9 +49,9 @@ UNASSIGNED_TRANSLATOR = "not yet assigned"
 
 def source_date(tree: etree._ElementTree) -> datetime:
     """SOURCE_DATE_EPOCH when set, else the master's publication date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc)
     pubdate = tree.xpath("string(/db:article/db:info/db:pubdate)", namespaces=XPATH_NS)[:10]
     try:
         return datetime.fromisoformat(pubdate).replace(tzinfo=timezone.utc)

@@ -21,11 +21,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__, build
+from . import __version__, build, check
 from .config import Project, load_project
 from .errors import PressrunError
 
 console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 PIPELINE_HELP = """pressrun: multilingual publishing pipeline.
 
@@ -178,13 +179,36 @@ def stats_command(project: Project, as_json: bool, min_complete: float | None) -
         for r in results:
             table.add_row(r.doc_id, r.lang, str(r.messages), str(r.translated), str(r.fuzzy), str(r.untranslated),
                           f"{r.words_translated}/{r.words}", f"{r.percent:.1f}%")
-        Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+        stdout.print(table)
     below = [r for r in results if min_complete is not None and r.percent < min_complete]
     for r in below:
         _say("error", f"{r.doc_id} [{r.lang}] is {r.percent:.1f}% complete, below {min_complete:g}%")
     if below:
         sys.exit(4)
 
+
+@main.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (for CI systems).")
+@click.option("--min-complete", type=click.FloatRange(0, 100), default=None,
+              help="Required translation percentage (default: [tool.pressrun] min_complete, 100).")
+@click.pass_obj
+def check_command(project: Project, as_json: bool, min_complete: float | None) -> None:
+    """Run every release gate on the built editions; non-zero exit if any fails."""
+    gates = _guard(lambda: check.run_checks(project, min_complete))
+    if as_json:
+        click.echo(json.dumps([gate.as_dict() for gate in gates], indent=2, ensure_ascii=False))
+    else:
+        table = Table(title="pressrun check", show_edge=False)
+        for column in ("gate", "checked", "result"):
+            table.add_column(column)
+        for gate in gates:
+            table.add_row(gate.name, str(gate.checked), "[green]pass[/]" if gate.passed else "[red]FAIL[/]")
+        stdout.print(table)
+        for gate in gates:
+            for failure in gate.failures[:20]:
+                _say("error", f"{gate.name}: {failure}")
+    if not all(gate.passed for gate in gates):
+        sys.exit(4)
 
 
 def _finish(project: Project, outcomes: list[build.Outcome]) -> None:

@@ -7,7 +7,10 @@ paths of its own and nothing outside the project is touched.
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +72,7 @@ def find_root(start: Path | None = None) -> Path:
 
 def load_project(root: Path | None = None) -> Project:
     root = (root or find_root()).resolve()
+    source_date_epoch()  # a bad value stops the run before any step starts
     settings = _read_toml(root / "pyproject.toml").get("tool", {}).get("pressrun", {})
     languages = tuple(settings.get("languages", DEFAULT_LANGUAGES))
     for lang in languages:
@@ -105,3 +109,32 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path) from exc
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org) in seconds, or None when unset or empty."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970-01-01")
+    return int(value)
+
+
+@contextmanager
+def pinned_source_date(fallback: int) -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH to ``fallback`` while a tool runs, unless the user set it.
+
+    pandoc and the font subsetter stamp their outputs with the current time
+    unless SOURCE_DATE_EPOCH is set; pinning it keeps editions byte-identical.
+    """
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = source_date_epoch()
+    os.environ["SOURCE_DATE_EPOCH"] = str(fallback if epoch is None else epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,6 +27,7 @@ from babel.support import NullTranslations, Translations
 from lxml import etree
 
 from . import __version__
+from .config import source_date_epoch
 from .its import LINE_BREAK_PI
 from .model import XML_LANG, XPATH_NS, db
 
@@ -426,8 +427,7 @@ def build_edition(master: etree._ElementTree, meta: EditionInfo, strings: NullTr
 
 def edition_date(pubdate: str) -> str:
     """The date of this build: SOURCE_DATE_EPOCH when set, else the publication date."""
-    import os
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.utcfromtimestamp(int(epoch)).date().isoformat()
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc).date().isoformat()
     return pubdate[:10] if pubdate else "1970-01-01"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import tempfile
 import textwrap
@@ -31,14 +30,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pypandoc
-from fontTools import subset as font_subset
+import uharfbuzz
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
+from .config import pinned_source_date
 from .edition import XHTML_NS, EditionInfo
 from .errors import ToolError
+from .fonts import font_folder
 from .master import safe_parser
-from .pdf import font_folder
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -127,19 +127,25 @@ def _remove_resource_references(tree: etree._Element) -> None:
 
 
 def subset_fonts(text: str, folder: Path) -> list[Path]:
-    """The Noto Serif fonts reduced to the characters of ``text`` (variation axes kept)."""
-    options = font_subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
+    """The Noto Serif fonts reduced to the characters of ``text`` (variation axes kept).
+
+    HarfBuzz's subsetter (the one browsers and WeasyPrint use) keeps every
+    OpenType feature and name record, so kerning, ligatures and the font's
+    licence survive; it is deterministic, so the EPUB stays reproducible.
+    """
+    wanted = uharfbuzz.SubsetInput()
+    wanted.unicode_set.update({ord(char) for char in set(text + "0123456789 «»“”‘’—–-.,:;!?()[]©№")})
+    wanted.layout_feature_tag_set.invert()
+    wanted.name_id_set.invert()
+    wanted.flags = uharfbuzz.SubsetFlags.NOTDEF_OUTLINE
     written = []
     for target_name, source_name in FONT_FILES.items():
-        font = font_subset.load_font(str(font_folder() / source_name), options)
-        subsetter = font_subset.Subsetter(options)
-        subsetter.populate(text=text + "0123456789 «»“”‘’—–-.,:;!?()[]©№")
-        subsetter.subset(font)
+        face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_folder() / source_name)))
+        subset = uharfbuzz.subset(face, wanted)
+        if subset is None:
+            raise ToolError(f"HarfBuzz could not subset {source_name}")
         target = folder / target_name
-        font_subset.save_font(font, str(target), options)
+        target.write_bytes(subset.blob.data)
         written.append(target)
     return written
 
@@ -234,16 +240,12 @@ def run_pandoc(source: bytes, metadata: dict, stylesheets: list[Path], fonts: li
                 f"--metadata=lang:{metadata['lang']}"]
         args += [f"--css={path.name}" for path in stylesheets]
         args += [f"--epub-embed-font={path.name}" for path in fonts]
-        env_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = env_epoch or str(epoch)
         try:
-            pypandoc.convert_file(str(work_dir / "edition.xhtml"), "epub3", format="html", outputfile=str(target),
-                                  extra_args=args, cworkdir=str(work_dir))
+            with pinned_source_date(epoch):
+                pypandoc.convert_file(str(work_dir / "edition.xhtml"), "epub3", format="html",
+                                      outputfile=str(target), extra_args=args, cworkdir=str(work_dir))
         except (RuntimeError, OSError) as exc:
             raise ToolError(f"pandoc could not write the EPUB: {exc}") from exc
-        finally:
-            if env_epoch is None:
-                del os.environ["SOURCE_DATE_EPOCH"]
         return target.read_bytes()
 
 

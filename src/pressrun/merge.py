@@ -100,10 +100,7 @@ def _merge_segment(segment: Segment, catalog: Catalog | None, lang: str, po_path
 
 def apply_translation(segment: Segment, msgstr: str) -> None:
     """Replace the segment's content with ``msgstr`` (raises RejectedTranslation)."""
-    wanted = _parse_fragment(segment.msgid)
-    given = _parse_fragment(msgstr)
-    if _signature(wanted) != _signature(given):
-        raise RejectedTranslation(f"inline tags {_describe(given)} do not match the msgid's {_describe(wanted)}")
+    given = checked_translation(segment.msgid, msgstr)
     element = segment.element
     for child in list(element):
         element.remove(child)
@@ -111,6 +108,14 @@ def apply_translation(segment: Segment, msgstr: str) -> None:
     element.text = given.text
     for child in list(given):
         element.append(_restore(child, nested))
+
+
+def checked_translation(msgid: str, msgstr: str) -> etree._Element:
+    """``msgstr`` parsed, when it is well-formed and has the msgid's inline tags (else RejectedTranslation)."""
+    wanted, given = _parse_fragment(msgid), _parse_fragment(msgstr)
+    if _signature(wanted) != _signature(given):
+        raise RejectedTranslation(f"inline tags {_describe(given)} do not match the msgid's {_describe(wanted)}")
+    return given
 
 
 def _parse_fragment(message: str) -> etree._Element:

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import fontpkg_noto_serif
 import pydyf
 import weasyprint
 from weasyprint import CSS, HTML
@@ -30,20 +27,17 @@ from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .config import pinned_source_date
+from .fonts import FONT_FAMILY, font_files, font_folder
+
 log = logging.getLogger("pressrun.pdf")
 
 PDF_VARIANT = "pdf/ua-1"
-FONT_FAMILY = "Noto Serif"
-
-
-def font_folder() -> Path:
-    return Path(fontpkg_noto_serif.__file__).parent / "files"
-
 
 def font_face_css() -> str:
     """``@font-face`` rules for the packaged variable fonts, at the weights the styles use."""
     rules = []
-    for path in sorted(font_folder().glob("*.ttf")):
+    for path in font_files():
         style = "italic" if "Italic" in path.name else "normal"
         for weight in (400, 700):
             rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{path.as_uri()}"); '
@@ -93,22 +87,10 @@ class PdfResult:
     refused: list[str] = field(default_factory=list)
 
 
-@contextmanager
-def _source_date(epoch: int):
-    """Pin SOURCE_DATE_EPOCH while rendering: the font subsetter stamps fonts with it."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = saved or str(epoch)
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-
-
 def render_pdf(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path],
                identifier: str, epoch: int) -> PdfResult:
     """Render one edition; ``epoch`` dates the embedded fonts when SOURCE_DATE_EPOCH is unset."""
-    with _source_date(epoch):
+    with pinned_source_date(epoch):
         return _render(xhtml, base, stylesheets, roots, identifier)
 
 

