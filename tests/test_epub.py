@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from pressrun import build
+from pressrun.check import epubcheck_jar
 from pressrun.config import load_project
 from pressrun.edition import edition_identifier
 from pressrun.master import read_master
@@ -38,11 +39,9 @@ def editions(tmp_path_factory):
 
 
 def _epubcheck_jar() -> Path:
-    try:
-        import epubcheck
-    except ImportError:
-        require(False, "the epubcheck package (pip install -e '.[test]')")
-    return Path(epubcheck.__file__).parent / "epubcheck.jar"
+    jar = epubcheck_jar()
+    require(jar is not None, "the epubcheck package (pip install -e '.[test]')")
+    return jar
 
 
 def _opf(path: Path) -> etree._Element:
@@ -203,3 +202,25 @@ def test_container_is_reproducible(editions):
         assert entries[0].filename == "mimetype" and entries[0].compress_type == zipfile.ZIP_STORED
         assert archive.read("mimetype") == b"application/epub+zip"
         assert len({e.date_time for e in entries}) == 1
+
+
+def test_resources_in_the_edition_are_never_read(editions, tmp_path):
+    """pandoc gets no path or URL from the content: nothing outside its private folder is packed."""
+    root = tmp_path / "copy"
+    shutil.copytree(editions.root, root)
+    project = load_project(root)
+    html = build.html_path(project, AVIM_ID, "en")
+    hostile = ('<img src="file:///etc/passwd" alt="x"/><img src="../../../../../../etc/hostname" alt="y"/>'
+               '<object data="file:///etc/passwd"></object><p style="background: url(http://127.0.0.1:9/x)">z</p>'
+               '<link rel="stylesheet" href="/etc/passwd"/><video src="http://127.0.0.1:9/v.mp4"></video>')
+    html.write_text(html.read_text(encoding="utf-8").replace("</main>", hostile + "</main>"), encoding="utf-8")
+    outcomes = build.build_epubs(project)
+    assert [o.status for o in outcomes if o.target == f"{AVIM_ID} [en]"] == ["built"]
+    with zipfile.ZipFile(build.epub_path(project, AVIM_ID, "en")) as archive:
+        names = archive.namelist()
+        packed = b"".join(archive.read(name) for name in names)
+    expected = re.compile(r"mimetype|META-INF/[\w.-]+\.xml|EPUB/(content\.opf|nav\.xhtml|toc\.ncx|text/\w+\.xhtml"
+                          r"|styles/\w+\.css|fonts/NotoSerif-\w+\.ttf|media/file0\.png)")
+    assert all(expected.fullmatch(name) for name in names), names
+    for secret in (Path("/etc/passwd").read_bytes()[:30], b"/etc/passwd", b"/etc/hostname", b"127.0.0.1"):
+        assert secret not in packed
