@@ -3,7 +3,10 @@
 Seed texts are ingested into DocBook 5 masters (:mod:`pressrun.ingest`,
 :mod:`pressrun.master`), their translatable segments are kept in gettext
 catalogs (:mod:`pressrun.catalogs`), merged back into translated masters
-(:mod:`pressrun.merge`) and rendered as editions.
+(:mod:`pressrun.merge`) and rendered as editions (:mod:`pressrun.edition`,
+:mod:`pressrun.pdf`, :mod:`pressrun.epub`).  :mod:`pressrun.build` runs
+these stages as an incremental, parallel graph of steps and
+:mod:`pressrun.check` runs the release gates on what it built.
 
 Logging policy: library modules never print; they log to loggers named
 ``pressrun.<stage>``.  Problems a user must act on are raised as
