@@ -31,8 +31,11 @@ NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/
 def editions(tmp_path_factory):
     require_docbook_schema()
     project = load_project(make_project(tmp_path_factory.mktemp("epub")))
-    outcomes = (build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
-                + build.build_epubs(project))
+    with pytest.MonkeyPatch.context() as env:  # the edition's language must not come from the machine's locale
+        env.setenv("LANG", "C")
+        env.setenv("LC_ALL", "C")
+        outcomes = (build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
+                    + build.build_epubs(project))
     failed = [str(o.error) for o in outcomes if o.status != "built"]
     assert not failed, failed
     return project
