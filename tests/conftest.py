@@ -83,3 +83,13 @@ def built_masters(tmp_path_factory):
     outcomes = build.ingest_seeds(proj)
     assert [o.status for o in outcomes] == ["built", "built"], [str(o.error) for o in outcomes]
     return proj, {o.details["doc_id"]: read_master(o.output) for o in outcomes}
+
+
+@pytest.fixture(scope="session")
+def avim_master(built_masters):
+    return built_masters[1][AVIM_ID]
+
+
+@pytest.fixture(scope="session")
+def turan_master(built_masters):
+    return built_masters[1][TURAN_ID]

@@ -18,16 +18,6 @@ from pressrun.model import XPATH_NS
 from conftest import AVIM_ID, ROOT, TURAN_ID, require_command
 
 
-@pytest.fixture(scope="module")
-def avim_master(built_masters):
-    return built_masters[1][AVIM_ID]
-
-
-@pytest.fixture(scope="module")
-def turan_master(built_masters):
-    return built_masters[1][TURAN_ID]
-
-
 def _ids(catalog):
     return [m.id for m in catalog if m.id]
 

@@ -27,16 +27,6 @@ def one(tree, path):
     return item if isinstance(item, str) else "".join(item.itertext())
 
 
-@pytest.fixture(scope="module")
-def avim(built_masters):
-    return built_masters[1][AVIM_ID]
-
-
-@pytest.fixture(scope="module")
-def turan(built_masters):
-    return built_masters[1][TURAN_ID]
-
-
 def test_both_masters_are_valid_docbook_5(built_masters):
     for tree in built_masters[1].values():
         root = tree.getroot()
@@ -44,48 +34,48 @@ def test_both_masters_are_valid_docbook_5(built_masters):
         assert validate(tree) == []
 
 
-def test_avim_metadata(avim):
-    assert one(avim, "/db:article/@xml:lang") == "en"
-    assert one(avim, "//db:info/db:title") == "NATO-AZERBAIJAN: SUCCESSFUL PARTNERSHIP FOR TURBULENT TIMES - 28.11.2024"
-    assert one(avim, "//db:info/db:author/db:personname/db:honorific") == "Dr."
-    assert one(avim, "//db:info/db:author/db:personname/db:firstname") == "Jakub"
-    assert one(avim, "//db:info/db:author/db:personname/db:surname") == "Korejba"
-    assert one(avim, "//db:info/db:author/db:affiliation/db:jobtitle") == "AVİM Intern"
-    assert one(avim, "//db:info/db:author/db:personblurb/db:para").startswith("Jakub Korejba graduated from Warsaw")
-    assert one(avim, "//db:info/db:pubdate") == "2024-12-02"
-    assert one(avim, "//db:info/db:publisher/db:publishername") == "Center for Eurasian Studies (AVİM)"
-    assert one(avim, "//db:publisher/db:address/db:street") == "Süleyman Nazif Sok. No: 12/B Daire 3-4"
-    assert one(avim, "//db:publisher/db:address/db:postcode") == "06550"
-    assert one(avim, "//db:publisher/db:address/db:city") == "Çankaya-ANKARA"
-    assert one(avim, "//db:publisher/db:address/db:country") == "TÜRKİYE"
-    assert one(avim, "//db:publisher/db:address/@xml:lang") == "tr"
-    assert one(avim, "//db:publisher/db:address/db:phone") == "+90 (312) 438 50 23-24"
-    assert one(avim, "//db:publisher/db:address/db:fax") == "+90 (312) 438 50 26"
-    assert one(avim, "//db:publisher/db:address/db:email") == "info@avim.org.tr"
-    assert one(avim, "//db:publisher/db:address/db:uri[@type='website']") == "http://avim.org.tr"
-    assert xp(avim, "//db:publisher/db:address/db:uri[@type='social']/text()") == [
+def test_avim_metadata(avim_master):
+    assert one(avim_master, "/db:article/@xml:lang") == "en"
+    assert one(avim_master, "//db:info/db:title") == "NATO-AZERBAIJAN: SUCCESSFUL PARTNERSHIP FOR TURBULENT TIMES - 28.11.2024"
+    assert one(avim_master, "//db:info/db:author/db:personname/db:honorific") == "Dr."
+    assert one(avim_master, "//db:info/db:author/db:personname/db:firstname") == "Jakub"
+    assert one(avim_master, "//db:info/db:author/db:personname/db:surname") == "Korejba"
+    assert one(avim_master, "//db:info/db:author/db:affiliation/db:jobtitle") == "AVİM Intern"
+    assert one(avim_master, "//db:info/db:author/db:personblurb/db:para").startswith("Jakub Korejba graduated from Warsaw")
+    assert one(avim_master, "//db:info/db:pubdate") == "2024-12-02"
+    assert one(avim_master, "//db:info/db:publisher/db:publishername") == "Center for Eurasian Studies (AVİM)"
+    assert one(avim_master, "//db:publisher/db:address/db:street") == "Süleyman Nazif Sok. No: 12/B Daire 3-4"
+    assert one(avim_master, "//db:publisher/db:address/db:postcode") == "06550"
+    assert one(avim_master, "//db:publisher/db:address/db:city") == "Çankaya-ANKARA"
+    assert one(avim_master, "//db:publisher/db:address/db:country") == "TÜRKİYE"
+    assert one(avim_master, "//db:publisher/db:address/@xml:lang") == "tr"
+    assert one(avim_master, "//db:publisher/db:address/db:phone") == "+90 (312) 438 50 23-24"
+    assert one(avim_master, "//db:publisher/db:address/db:fax") == "+90 (312) 438 50 26"
+    assert one(avim_master, "//db:publisher/db:address/db:email") == "info@avim.org.tr"
+    assert one(avim_master, "//db:publisher/db:address/db:uri[@type='website']") == "http://avim.org.tr"
+    assert xp(avim_master, "//db:publisher/db:address/db:uri[@type='social']/text()") == [
         "@avimorgtr", "https://www.facebook.com/avrasyaincelemelerimerkezi"]
-    assert one(avim, "//db:info/db:biblioset[@relation='series']/db:title") == "AVİM Blog"
-    assert one(avim, "//db:info/db:biblioset[@relation='series']/db:volumenum") == "25"
-    assert one(avim, "//db:info/db:biblioid[@class='uri']") == (
+    assert one(avim_master, "//db:info/db:biblioset[@relation='series']/db:title") == "AVİM Blog"
+    assert one(avim_master, "//db:info/db:biblioset[@relation='series']/db:volumenum") == "25"
+    assert one(avim_master, "//db:info/db:biblioid[@class='uri']") == (
         "https://avim.org.tr/public/Blog/NATO-AZERBAIJAN-SUCCESSFUL-PARTNERSHIP-FOR-TURBULENT-TIMES")
-    assert one(avim, "//db:info/db:bibliomisc[@role='access-date']") == "2026-06-10"
-    assert one(avim, "//db:info/db:copyright/db:year") == "2009-2025"
-    assert one(avim, "//db:info/db:copyright/db:holder") == "Avrasya İncelemeleri Merkezi (AVİM)"
-    assert one(avim, "//db:info/db:copyright/db:holder/@xml:lang") == "tr"
-    assert one(avim, "//db:info/db:legalnotice/db:para[@xml:lang='tr']") == "Tüm Hakları Saklıdır"
-    assert one(avim, "//db:info/db:abstract/db:para").startswith("This is the text of the speech delivered")
+    assert one(avim_master, "//db:info/db:bibliomisc[@role='access-date']") == "2026-06-10"
+    assert one(avim_master, "//db:info/db:copyright/db:year") == "2009-2025"
+    assert one(avim_master, "//db:info/db:copyright/db:holder") == "Avrasya İncelemeleri Merkezi (AVİM)"
+    assert one(avim_master, "//db:info/db:copyright/db:holder/@xml:lang") == "tr"
+    assert one(avim_master, "//db:info/db:legalnotice/db:para[@xml:lang='tr']") == "Tüm Hakları Saklıdır"
+    assert one(avim_master, "//db:info/db:abstract/db:para").startswith("This is the text of the speech delivered")
 
 
-def test_turan_metadata(turan):
-    assert one(turan, "//db:info/db:title") == "NATO-Azerbaijan: Contact and Differences"
-    assert one(turan, "//db:info/db:author/db:orgname") == "Analytical Service Turan"
-    assert one(turan, "//db:info/db:pubdate") == "2017-11-25T12:51:33"
-    assert one(turan, "//db:info/db:date[@role='stated-date']") == "2017-11-01"
-    assert one(turan, "//db:info/db:subjectset[@scheme='category']//db:subjectterm") == "Analytics"
-    assert one(turan, "//db:info/db:publisher/db:publishername") == "Turan Information Agency"
-    assert xp(turan, "//db:info/db:bibliorelation[@type='hasversion']/@xml:lang") == ["ru", "az"]
-    assert one(turan, "/db:article/@xml:lang") == "en"
+def test_turan_metadata(turan_master):
+    assert one(turan_master, "//db:info/db:title") == "NATO-Azerbaijan: Contact and Differences"
+    assert one(turan_master, "//db:info/db:author/db:orgname") == "Analytical Service Turan"
+    assert one(turan_master, "//db:info/db:pubdate") == "2017-11-25T12:51:33"
+    assert one(turan_master, "//db:info/db:date[@role='stated-date']") == "2017-11-01"
+    assert one(turan_master, "//db:info/db:subjectset[@scheme='category']//db:subjectterm") == "Analytics"
+    assert one(turan_master, "//db:info/db:publisher/db:publishername") == "Turan Information Agency"
+    assert xp(turan_master, "//db:info/db:bibliorelation[@type='hasversion']/@xml:lang") == ["ru", "az"]
+    assert one(turan_master, "/db:article/@xml:lang") == "en"
 
 
 def test_turan_date_conflict_is_reported(built_masters):
@@ -95,32 +85,32 @@ def test_turan_date_conflict_is_reported(built_masters):
                                     "other": "2017-11-01", "other_line": 1}]
 
 
-def test_avim_body_structure(avim):
-    byline = xp(avim, "/db:article/db:para[@role='byline']")[0]
+def test_avim_body_structure(avim_master):
+    byline = xp(avim_master, "/db:article/db:para[@role='byline']")[0]
     assert "".join(byline.xpath("text()")).strip() == "Dr. Jakub KOREJBA"
-    note = one(avim, "/db:article/db:para[@role='byline']/db:footnote/db:para")
+    note = one(avim_master, "/db:article/db:para[@role='byline']/db:footnote/db:para")
     assert note.startswith("Jakub Korejba graduated") and note.endswith("Non-resident Fellow in October 2023.")
-    body = xp(avim, "/db:article/db:para[not(@role)]")
+    body = xp(avim_master, "/db:article/db:para[not(@role)]")
     assert len(body) == 8
-    citation = one(avim, "/db:article/db:para[@role='citation']")
+    citation = one(avim_master, "/db:article/db:para[@role='citation']")
     assert citation.startswith("To cite this article: Jakub KOREJBA. 2026.")
     assert "25. December 02. Accessed June 10, 2026." in citation
-    assert one(avim, "//db:para[@role='citation']/db:link/@xlink:href").startswith("https://avim.org.tr/public/Blog/")
-    assert not xp(avim, "/db:article//text()[contains(., 'Tel') or contains(., 'E-Posta') or contains(., '©')]")
-    assert not xp(avim, "/db:article/db:para[contains(., 'About the author')]")
+    assert one(avim_master, "//db:para[@role='citation']/db:link/@xlink:href").startswith("https://avim.org.tr/public/Blog/")
+    assert not xp(avim_master, "/db:article//text()[contains(., 'Tel') or contains(., 'E-Posta') or contains(., '©')]")
+    assert not xp(avim_master, "/db:article/db:para[contains(., 'About the author')]")
 
 
-def test_turan_body_structure(turan):
-    caption = xp(turan, "//db:figure[@role='photo']/db:title")[0]
+def test_turan_body_structure(turan_master):
+    caption = xp(turan_master, "//db:figure[@role='photo']/db:title")[0]
     assert caption.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
     assert caption.text == "Ильхам Алиев и Йенс Столтенберг"
-    quote = xp(turan, "//db:blockquote")[0]
+    quote = xp(turan_master, "//db:blockquote")[0]
     assert one(quote, "db:attribution") == "NATO Secretary General (2009-2014) Anders Fogh Rasmussen"
     assert one(quote, "db:para").startswith("Nato was born into a dangerous world.")
     assert one(quote, "db:para").endswith("to safeguard their security.")
-    items = xp(turan, "//db:itemizedlist/db:listitem/db:para")
+    items = xp(turan_master, "//db:itemizedlist/db:listitem/db:para")
     assert [i.get("remap") for i in items] == ["seed-line:35", "seed-line:37"]
-    assert "“Yes and no - do not talk.”" in one(turan, "//db:para[@remap='seed-line:25']")
+    assert "“Yes and no - do not talk.”" in one(turan_master, "//db:para[@remap='seed-line:25']")
 
 
 WORD = re.compile(r"\w[\w'’-]*", re.UNICODE)

@@ -30,21 +30,16 @@ def _catalog(**messages):
     return catalog
 
 
-@pytest.fixture(scope="module")
-def avim(built_masters):
-    return built_masters[1][AVIM_ID]
-
-
 def _citation_id(tree):
     from pressrun.its import segments
     return next(s.msgid for s in segments(tree) if s.msgid.startswith(CITATION_START))
 
 
-def test_valid_translation_with_moved_inline_tags(avim):
-    msgid = _citation_id(avim)
+def test_valid_translation_with_moved_inline_tags(avim_master):
+    msgid = _citation_id(avim_master)
     link = msgid[msgid.index("<link"):]
     msgstr = f"Ссылка {link} для цитирования."
-    translated, report = merge(avim, _catalog(**{msgid: (msgstr, False)}), "ru", "ru.po", AVIM_ID)
+    translated, report = merge(avim_master, _catalog(**{msgid: (msgstr, False)}), "ru", "ru.po", AVIM_ID)
     para = _find(translated, "Ссылка")
     assert "".join(para.itertext()).endswith("для цитирования.")
     assert para.xpath("db:link/@xlink:href", namespaces=XPATH_NS)[0].startswith("https://avim.org.tr/")
@@ -52,9 +47,9 @@ def test_valid_translation_with_moved_inline_tags(avim):
     assert report.translated == 1 and validate(translated) == []
 
 
-def test_fuzzy_and_untranslated_fall_back_with_source_language(avim):
-    msgid = _citation_id(avim)
-    translated, report = merge(avim, _catalog(**{msgid: ("Неточный перевод", True)}), "ru", "ru.po", AVIM_ID)
+def test_fuzzy_and_untranslated_fall_back_with_source_language(avim_master):
+    msgid = _citation_id(avim_master)
+    translated, report = merge(avim_master, _catalog(**{msgid: ("Неточный перевод", True)}), "ru", "ru.po", AVIM_ID)
     para = _find(translated, CITATION_START)
     assert para.get(LANG) == "en"
     assert report.fuzzy == 1 and report.untranslated > 10 and report.translated == 0
@@ -69,9 +64,9 @@ def test_fuzzy_and_untranslated_fall_back_with_source_language(avim):
     ("Ссылка &entity; <link>", "not well-formed"),
     ("Незакрытый <emphasis>тег", "not well-formed"),
 ])
-def test_bad_translations_are_rejected_with_file_line_and_msgid(avim, msgstr, reason):
-    msgid = _citation_id(avim)
-    translated, report = merge(avim, _catalog(**{msgid: (msgstr, False)}), "ru", "ru.po", AVIM_ID)
+def test_bad_translations_are_rejected_with_file_line_and_msgid(avim_master, msgstr, reason):
+    msgid = _citation_id(avim_master)
+    translated, report = merge(avim_master, _catalog(**{msgid: (msgstr, False)}), "ru", "ru.po", AVIM_ID)
     assert report.rejected == 1
     problem = report.problems[0]
     assert (problem.path, problem.line) == ("ru.po", 42) and reason in problem.message
@@ -82,10 +77,10 @@ def test_bad_translations_are_rejected_with_file_line_and_msgid(avim, msgstr, re
     assert not translated.xpath("//@*[starts-with(., 'javascript:')]")
 
 
-def test_markup_written_as_text_stays_text(avim):
-    msgid = _citation_id(avim)
+def test_markup_written_as_text_stays_text(avim_master):
+    msgid = _citation_id(avim_master)
     link = msgid[msgid.index("<link"):]
-    translated, report = merge(avim, _catalog(**{msgid: (f"&lt;script&gt;alert(1)&lt;/script&gt; {link}", False)}),
+    translated, report = merge(avim_master, _catalog(**{msgid: (f"&lt;script&gt;alert(1)&lt;/script&gt; {link}", False)}),
                                "ru", "ru.po", AVIM_ID)
     assert report.translated == 1
     para = _find(translated, "<script>")

@@ -122,44 +122,26 @@ def catalogs_command(project: Project) -> None:
                             + build.update_catalogs(project) + build.extract_strings(project)))
 
 
-@main.command("pdf")
-@build_options
-@click.pass_obj
-def pdf_command(project: Project, jobs, strict, force) -> None:
-    """Build the PDF editions build/pdf/<lang>/<doc-id>.pdf (ingest and merge included)."""
-    _build(project, "pdf", jobs, strict, force)
+def _build_command(name: str, target: str, summary: str) -> None:
+    """Register a command that brings ``target`` up to date (the ingest and merge it needs included)."""
+    @main.command(name, help=summary)
+    @build_options
+    @click.pass_obj
+    def command(project: Project, jobs: int | None, strict: bool, force: bool) -> None:
+        _build(project, target, jobs, strict, force)
 
 
-@main.command("epub")
-@build_options
-@click.pass_obj
-def epub_command(project: Project, jobs, strict, force) -> None:
-    """Build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub (ingest and merge included)."""
-    _build(project, "epub", jobs, strict, force)
-
-
-@main.command("all")
-@build_options
-@click.pass_obj
-def all_command(project: Project, jobs, strict, force) -> None:
-    """Build every edition: PDF and EPUB for every document and language."""
-    _build(project, "all", jobs, strict, force)
-
-
-@main.command("merge")
-@build_options
-@click.pass_obj
-def merge_command(project: Project, jobs, strict, force) -> None:
-    """Write the translated masters build/master/<lang>/<doc-id>.xml from the catalogs."""
-    _build(project, "master", jobs, strict, force)
-
-
-@main.command("master")
-@build_options
-@click.pass_obj
-def master_command(project: Project, jobs, strict, force) -> None:
-    """Ingest the seeds and merge the catalogs: source and translated masters."""
-    _build(project, "master", jobs, strict, force)
+#: The build commands: name, build target, help.
+BUILD_COMMANDS = (
+    ("pdf", "pdf", "Build the PDF editions build/pdf/<lang>/<doc-id>.pdf (ingest and merge included)."),
+    ("epub", "epub", "Build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub (ingest and merge included)."),
+    ("all", "all", "Build every edition: PDF and EPUB for every document and language."),
+    ("master", "master", "Ingest the seeds and merge the catalogs: source and translated masters."),
+    ("merge", "master", "Write the translated masters build/master/<lang>/<doc-id>.xml from the catalogs "
+                        "(ingest included)."),
+)
+for _command in BUILD_COMMANDS:
+    _build_command(*_command)
 
 
 @main.command("stats")
