@@ -36,15 +36,6 @@ def require(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not installed")
 
 
-def require_docbook_schema() -> None:
-    from pressrun.master import docbook_schema_path
-    from pressrun.errors import ToolError
-    try:
-        docbook_schema_path()
-    except ToolError:
-        require(False, "DocBook 5.0 RELAX NG (Debian docbook5-xml)")
-
-
 def require_command(name: str) -> str:
     path = shutil.which(name)
     require(path is not None, f"the {name} command")
@@ -78,7 +69,6 @@ def built_masters(tmp_path_factory):
     """The real seeds ingested once: {doc_id: lxml tree} plus the project."""
     from pressrun import build
     from pressrun.master import read_master
-    require_docbook_schema()
     proj = load_project(make_project(tmp_path_factory.mktemp("masters")))
     outcomes = build.ingest_seeds(proj)
     assert [o.status for o in outcomes] == ["built", "built"], [str(o.error) for o in outcomes]

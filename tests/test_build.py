@@ -13,7 +13,7 @@ import pytest
 from pressrun import build
 from pressrun.config import load_project
 
-from conftest import AVIM_ID, TURAN_ID, TURAN_SEED, make_project, require_docbook_schema
+from conftest import AVIM_ID, TURAN_ID, TURAN_SEED, make_project
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
 
@@ -24,7 +24,6 @@ def _built(outcomes) -> Counter:
 
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory):
-    require_docbook_schema()
     project = load_project(make_project(tmp_path_factory.mktemp("engine")))
     outcomes = build.run(project, build.STAGES, jobs=2)
     assert {o.status for o in outcomes} == {"built"}
@@ -86,7 +85,6 @@ def test_a_failed_step_blocks_only_its_own_edition(built_project):
 
 
 def test_interrupted_build_keeps_previous_outputs(tmp_path):
-    require_docbook_schema()
     make_project(tmp_path)
     assert subprocess.run(PRESSRUN + ["pdf", "-j", "1"], cwd=tmp_path, capture_output=True).returncode == 0
     pdfs = sorted((tmp_path / "build" / "pdf").rglob("*.pdf"))
@@ -107,7 +105,6 @@ def test_interrupted_build_keeps_previous_outputs(tmp_path):
 
 
 def test_concurrent_builds_do_not_corrupt_outputs(tmp_path):
-    require_docbook_schema()
     make_project(tmp_path)
     first = subprocess.Popen(PRESSRUN + ["pdf", "-j", "1"], cwd=tmp_path, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
@@ -122,7 +119,6 @@ def test_concurrent_builds_do_not_corrupt_outputs(tmp_path):
 
 
 def test_hostile_seed_content_stays_text(tmp_path):
-    require_docbook_schema()
     make_project(tmp_path, seeds=[])
     (tmp_path / "seeds" / "hostile.txt").write_text(
         "A Hostile Page\n\nBy Some One\n\n"

@@ -15,14 +15,13 @@ from pressrun import build
 from pressrun.check import epubcheck_jar
 from pressrun.config import load_project
 
-from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require, require_command, require_docbook_schema
+from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require, require_command
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    require_docbook_schema()
     for tool in ("msgfmt", "pdffonts", "pdftotext", "java"):
         require_command(tool)
     require(epubcheck_jar() is not None, "the epubcheck package (test extras)")

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_docbook_schema
+from conftest import AVIM_ID, ROOT, TURAN_ID, make_project
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
 
@@ -24,7 +24,6 @@ def test_help_explains_the_pipeline(tmp_path):
 
 
 def test_bad_seed_gives_one_line_error_and_the_rest_is_built(tmp_path):
-    require_docbook_schema()
     make_project(tmp_path)
     (tmp_path / "seeds" / "legacy.txt").write_bytes("Заголовок\n\nТекст статьи.\n".encode("cp1251"))
     (tmp_path / "seeds" / "blank.txt").write_text("\n\n")
@@ -55,7 +54,6 @@ def test_bad_source_date_epoch_is_a_clear_error(tmp_path):
 
 
 def test_make_master_writes_both_masters(tmp_path):
-    require_docbook_schema()
     make_project(tmp_path)
     result = run(["make", "-f", str(ROOT / "Makefile"), "master", "SETUP=",
                   f"RUN={sys.executable} -m pressrun"], tmp_path)
@@ -65,7 +63,6 @@ def test_make_master_writes_both_masters(tmp_path):
 
 
 def test_stats_reports_complete_catalogs(tmp_path):
-    require_docbook_schema()
     make_project(tmp_path)
     assert run(PRESSRUN + ["ingest"], tmp_path).returncode == 0
     result = run(PRESSRUN + ["stats", "--json", "--min-complete", "100"], tmp_path)

@@ -20,7 +20,7 @@ from pressrun.edition import edition_identifier
 from pressrun.master import read_master
 from pressrun.model import XPATH_NS
 
-from conftest import AVIM_ID, TURAN_ID, make_project, require, require_docbook_schema
+from conftest import AVIM_ID, TURAN_ID, make_project, require
 
 LANGS = ("en", "ru", "az")
 DOCS = (AVIM_ID, TURAN_ID)
@@ -29,7 +29,6 @@ NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
-    require_docbook_schema()
     project = load_project(make_project(tmp_path_factory.mktemp("epub")))
     with pytest.MonkeyPatch.context() as env:  # the edition's language must not come from the machine's locale
         env.setenv("LANG", "C")

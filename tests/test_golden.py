@@ -15,7 +15,6 @@ import pytest
 from pressrun.ingest import ingest
 from pressrun.master import build_master, serialize, validate
 
-from conftest import require_docbook_schema
 
 GOLDEN = Path(__file__).parent / "golden"
 INGEST_CASES = sorted(p.name for p in (GOLDEN / "ingest").iterdir())
@@ -30,7 +29,6 @@ def _compare(path: Path, actual: str, regen: bool) -> None:
 
 @pytest.mark.parametrize("case", INGEST_CASES)
 def test_ingest_golden(case, request):
-    require_docbook_schema()
     folder = GOLDEN / "ingest" / case
     seed = folder / "in" / "seed.txt"
     doc, report = ingest(seed, max_bytes=100_000, sidecar=seed.with_suffix(".meta.toml"))

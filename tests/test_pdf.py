@@ -13,7 +13,7 @@ from pressrun.config import load_project
 from pressrun.master import read_master
 from pressrun.model import XPATH_NS
 
-from conftest import AVIM_ID, TURAN_ID, make_project, require_command, require_docbook_schema
+from conftest import AVIM_ID, TURAN_ID, make_project, require_command
 
 LANGS = ("en", "ru", "az")
 DOCS = (AVIM_ID, TURAN_ID)
@@ -21,7 +21,6 @@ DOCS = (AVIM_ID, TURAN_ID)
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
-    require_docbook_schema()
     project = load_project(make_project(tmp_path_factory.mktemp("pdf")))
     outcomes = build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
     failed = [str(o.error) for o in outcomes if o.status != "built"]

@@ -7,28 +7,26 @@ seed line in ``remap="seed-line:N"``.
 
 Masters are read back with :func:`parse_xml`, which never expands entities,
 never loads a DTD and never touches the network, and validated with
-:func:`validate` against the DocBook 5.0 RELAX NG schema shipped by Debian's
-``docbook5-xml`` package.
+:func:`validate` against the official DocBook 5.0 RELAX NG schema, which
+travels with pressrun as package data (``schemas/docbook.rng``, with its
+licence notice beside it); ``PRESSRUN_DOCBOOK_RNG`` may name another copy.
 """
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
 
 from lxml import etree
 
 from . import inlines as il
-from .errors import InputError, ToolError
+from .errors import ConfigError, InputError
 from .model import (NSMAP, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_HREF, XML_ID, XML_LANG, BulletList, Document,
                     Figure, Heading, Inline, Metadata, Para, Person, Quote, Sourced, db)
 
-DOCBOOK_RNG_CANDIDATES = (
-    os.environ.get("PRESSRUN_DOCBOOK_RNG", ""),
-    "/usr/share/xml/docbook/schema/rng/5.0/docbook.rng",
-)
 SAFE_URL_SCHEMES = {"http", "https", "mailto"}
 LINE_BREAK_PI = "asciidoc-br"  # the processing instruction pandoc's DocBook reader reads as a line break
 
@@ -274,11 +272,14 @@ def read_master(path: Path) -> etree._ElementTree:
 
 
 def docbook_schema_path() -> Path:
-    for candidate in DOCBOOK_RNG_CANDIDATES:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise ToolError("DocBook 5.0 RELAX NG schema not found: install Debian's docbook5-xml "
-                    "(or set PRESSRUN_DOCBOOK_RNG to docbook.rng)")
+    """The DocBook 5.0 schema: ``PRESSRUN_DOCBOOK_RNG`` when set, else pressrun's own copy."""
+    override = os.environ.get("PRESSRUN_DOCBOOK_RNG")
+    if override:
+        if not Path(override).is_file():
+            raise ConfigError(f"PRESSRUN_DOCBOOK_RNG names no file: {override}")
+        return Path(override)
+    with resources.as_file(resources.files("pressrun") / "schemas" / "docbook.rng") as path:
+        return path
 
 
 @lru_cache(maxsize=1)
