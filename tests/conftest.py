@@ -44,7 +44,7 @@ def require_command(name: str) -> str:
 
 def make_project(folder: Path, seeds: list[str] | None = None, translations: bool = True) -> Path:
     """A copy of this project's inputs in ``folder`` (no build/)."""
-    shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")  # its date is the project's date
     (folder / "seeds").mkdir()
     for name in seeds if seeds is not None else [AVIM_SEED, TURAN_SEED]:
         shutil.copy(SEEDS / name, folder / "seeds" / name)

@@ -175,3 +175,26 @@ def test_update_on_committed_catalogs_changes_nothing(project):
     outcomes = build.extract_catalogs(project) + build.update_catalogs(project)
     assert {o.status for o in outcomes} == {"skipped"}
     assert before == {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")}
+
+
+def test_updating_the_committed_catalogs_changes_no_byte(project):
+    """`make catalogs` on up-to-date seeds rewrites nothing a translator committed (no churn)."""
+    before = {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")}
+    build.ingest_seeds(project)
+    outcomes = build.extract_catalogs(project) + build.update_catalogs(project) + build.extract_strings(project)
+    assert {o.status for o in outcomes} == {"skipped"}, [(o.target, str(o.error)) for o in outcomes]
+    assert {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")} == before
+
+
+def test_edition_strings_refer_to_pressrun_code_without_line_numbers():
+    """Editing pressrun's code moves its line numbers; the catalogs must not follow them."""
+    template = catalogs.extract_code_strings()
+    assert len(template) > 10
+    assert {lineno for message in template for _path, lineno in message.locations} == {None}
+
+
+def test_update_keeps_the_catalogs_plural_forms(avim_master):
+    old = read_po(io.StringIO('msgid ""\nmsgstr ""\n"Language: ru\\n"\n'
+                              '"Plural-Forms: nplurals=3; plural=(n%10==1 ? 0 : n%10>=2 ? 1 : 2);\\n"\n'), locale="ru")
+    updated = catalogs.update(catalogs.extract(avim_master, AVIM_ID), old, "ru", AVIM_ID, "t")
+    assert updated.plural_forms == "nplurals=3; plural=(n%10==1 ? 0 : n%10>=2 ? 1 : 2);"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,14 +12,13 @@ import pypandoc
 import pytest
 from lxml import etree
 
-from pressrun import build
-from pressrun.check import epubcheck_jar
+from pressrun import build, inspection
 from pressrun.config import load_project
 from pressrun.edition import edition_identifier
 from pressrun.master import read_master
 from pressrun.model import XPATH_NS
 
-from conftest import AVIM_ID, TURAN_ID, make_project, require
+from conftest import AVIM_ID, TURAN_ID, make_project
 
 LANGS = ("en", "ru", "az")
 DOCS = (AVIM_ID, TURAN_ID)
@@ -40,12 +38,6 @@ def editions(tmp_path_factory):
     return project
 
 
-def _epubcheck_jar() -> Path:
-    jar = epubcheck_jar()
-    require(jar is not None, "the epubcheck package (pip install -e '.[test]')")
-    return jar
-
-
 def _opf(path: Path) -> etree._Element:
     with zipfile.ZipFile(path) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".opf"))
@@ -61,17 +53,13 @@ def _epub_text(path: Path) -> str:
 
 
 def test_every_epub_passes_epubcheck(editions):
-    java = shutil.which("java")
-    require(java is not None, "a Java runtime (for EPUBCheck)")
-    jar = _epubcheck_jar()
     epubs = sorted((editions.build_dir / "epub").rglob("*.epub"))
     assert len(epubs) == 6
     for epub in epubs:
-        result = subprocess.run([java, "-jar", str(jar), str(epub)], capture_output=True, text=True)
-        summary = re.search(r"Messages: (\d+) fatals / (\d+) errors / (\d+) warnings", result.stdout + result.stderr)
-        assert summary, result.stdout + result.stderr
-        assert summary.groups() == ("0", "0", "0"), result.stdout + result.stderr
-        assert "Validating using EPUB version 3.3 rules" in result.stdout + result.stderr
+        result = inspection.epubcheck(epub)
+        assert result.counts is not None, result.output
+        assert result.clean, result.output
+        assert "Validating using EPUB version 3.3 rules" in result.output
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -127,10 +115,7 @@ def test_epub_agrees_with_the_pdf(editions, doc_id, lang):
     project = editions
     epub = build.epub_path(project, doc_id, lang)
     epub_letters = _letters("".join(_chapter(epub).itertext()))
-    pdftotext = shutil.which("pdftotext")
-    require(pdftotext is not None, "pdftotext (poppler-utils)")
-    pdf_letters = _letters(subprocess.run([pdftotext, "-layout", str(build.pdf_path(project, doc_id, lang)), "-"],
-                                          capture_output=True, text=True, check=True).stdout)
+    pdf_letters = _letters(inspection.pdf_text(build.pdf_path(project, doc_id, lang)))
     master = read_master(project.master_path(doc_id, lang))
     for segment in _segments(master):
         words = _letters("".join(segment.itertext()))

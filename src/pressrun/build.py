@@ -247,7 +247,7 @@ def step_key(project: Project, step: Step, strict: bool) -> str:
     settings = {"stage": step.stage, "unit": step.unit, "lang": step.lang, "pressrun": __version__,
                 "languages": project.languages, "max_seed_bytes": project.max_seed_bytes, "strict": strict,
                 "weasyprint": metadata.version("weasyprint"), "pandoc": _pandoc_version(), "harfbuzz": uharfbuzz.__version__,
-                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+                "source_date_epoch": project.source_date_epoch}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     for path in step_inputs(project, step):
         digest.update(f"{path.name}:{_digest(path)};".encode())
@@ -435,8 +435,8 @@ def _edition_context(project: Project, doc_id: str, lang: str):
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
     master = read_master(master_file)
-    pubdate = master.xpath("string(/db:article/db:info/db:pubdate)", namespaces=XPATH_NS)
-    info = edition.edition_info(master, doc_id, lang, list(project.languages), edition.edition_date(pubdate))
+    info = edition.edition_info(master, doc_id, lang, list(project.languages),
+                                edition.edition_date(project.source_date_epoch))
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
     return master, info, strings
 

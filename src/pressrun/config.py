@@ -8,6 +8,7 @@ paths of its own and nothing outside the project is touched.
 from __future__ import annotations
 
 import os
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ class Project:
     build_dir: Path = field(default=Path("build"))
     max_seed_bytes: int = MAX_SEED_BYTES
     min_complete: float = 100.0
+    #: The date editions carry, in seconds since 1970 (see :func:`project_date`).
+    source_date_epoch: int = 0
 
     # Inputs ---------------------------------------------------------------
     def seeds(self) -> list[Path]:
@@ -72,7 +75,6 @@ def find_root(start: Path | None = None) -> Path:
 
 def load_project(root: Path | None = None) -> Project:
     root = (root or find_root()).resolve()
-    source_date_epoch()  # a bad value stops the run before any step starts
     settings = _read_toml(root / "pyproject.toml").get("tool", {}).get("pressrun", {})
     languages = tuple(settings.get("languages", DEFAULT_LANGUAGES))
     for lang in languages:
@@ -93,6 +95,7 @@ def load_project(root: Path | None = None) -> Project:
         build_dir=folder("build", "build"),
         max_seed_bytes=int(settings.get("max_seed_bytes", MAX_SEED_BYTES)),
         min_complete=float(settings.get("min_complete", 100.0)),
+        source_date_epoch=project_date(root),
     )
 
 
@@ -119,6 +122,31 @@ def source_date_epoch() -> int | None:
     if not value.isdigit():
         raise ConfigError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970-01-01")
     return int(value)
+
+
+def project_date(root: Path) -> int:
+    """The date every edition of the project carries, so that the same inputs give the same bytes.
+
+    ``SOURCE_DATE_EPOCH`` when set; else, in a git checkout, the date of the
+    last commit that touched the project; else (a source archive) the
+    modification time of ``pyproject.toml``, which archives set to the date
+    of the commit they were made from.  Whether pressrun runs from ``make``
+    or directly, the answer is the same.
+    """
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
+    return _last_commit_date(root) or int((root / "pyproject.toml").stat().st_mtime)
+
+
+def _last_commit_date(root: Path) -> int | None:
+    try:
+        result = subprocess.run(["git", "--no-pager", "log", "-1", "--format=%ct", "--", "."], cwd=root,
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = result.stdout.strip()
+    return int(value) if result.returncode == 0 and value.isdigit() else None
 
 
 @contextmanager

@@ -27,7 +27,6 @@ from babel.support import NullTranslations, Translations
 from lxml import etree
 
 from . import __version__
-from .config import source_date_epoch
 from .its import LINE_BREAK_PI
 from .model import XML_LANG, XPATH_NS, db
 
@@ -425,9 +424,6 @@ def build_edition(master: etree._ElementTree, meta: EditionInfo, strings: NullTr
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", doctype="<!DOCTYPE html>")
 
 
-def edition_date(pubdate: str) -> str:
-    """The date of this build: SOURCE_DATE_EPOCH when set, else the publication date."""
-    epoch = source_date_epoch()
-    if epoch is not None:
-        return datetime.fromtimestamp(epoch, tz=timezone.utc).date().isoformat()
-    return pubdate[:10] if pubdate else "1970-01-01"
+def edition_date(epoch: int) -> str:
+    """The date this edition was prepared: the project's date (:func:`pressrun.config.project_date`)."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).date().isoformat()
