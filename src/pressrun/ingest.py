@@ -6,8 +6,11 @@ Out: the document model (metadata + body blocks, each with its seed line) and
 an :class:`IngestReport` listing which rule consumed which lines, what was
 dropped and why, conflicts and warnings.
 
-pandoc (CommonMark reader with ``sourcepos``) parses the text; a source
-profile (:mod:`pressrun.profiles`) decides which blocks are page furniture.
+pandoc (CommonMark reader with pandoc's extensions and ``sourcepos``) parses
+the text; a source profile (:mod:`pressrun.profiles`) decides which blocks are
+page furniture and metadata; :mod:`pressrun.body` maps the rest to the model.
+The article's language is the sidecar's, else the profile's, else the one
+lingua identifies; the report says where each metadata field came from.
 """
 
 from __future__ import annotations
@@ -23,16 +26,23 @@ from pathlib import Path
 
 import pypandoc
 
+from nameparser import HumanName
+
 from . import inlines as il
+from .body import BodyReader, nest_sections
 from .errors import ConfigError, InputError, Problem, ToolError
-from .langs import capitalize_word, parse_date, slugify
-from .model import (Address, BulletList, Document, Figure, Heading, Inline, Metadata, Para, Person, Quote,
-                    Sourced)
+from .langs import capitalize_word, identify_language, language_table, parse_date, slugify
+from .model import (Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
 from .profiles import Profile, Rule, builtin_profiles, choose_profile, load_rules_table
 
 log = logging.getLogger("pressrun.ingest")
 
-PANDOC_READER = "commonmark_x-raw_html-raw_attribute+sourcepos"
+PANDOC_READER = "commonmark_x-raw_html-raw_attribute+implicit_figures+sourcepos"
+#: The metadata fields the report accounts for, each found on a line, set by the sidecar or
+#: the profile, or "not found".
+REPORTED_FIELDS = ("title", "subtitle", "authors", "date", "publisher", "series", "series_number", "category",
+                   "keywords", "source_url", "access_date", "copyright_years", "copyright_holder", "rights",
+                   "abstract")
 DATE_FIELDS = {"date", "stated_date", "access_date"}
 #: Named groups that cut a block into parts instead of naming a field.
 STRUCTURAL_GROUPS = {"quote", "attribution"}
@@ -47,6 +57,7 @@ class SourceBlock:
     end: int
     node: dict
     inlines: list[Inline]
+    raw: dict | None = None
 
     @property
     def text(self) -> str:
@@ -63,6 +74,8 @@ class IngestReport:
     conflicts: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sidecar: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+    language: dict = field(default_factory=dict)
 
     def warn(self, message: str, line: int | None = None, rule: str | None = None) -> None:
         self.problems.append(Problem("warning", message, self.seed, line, rule))
@@ -72,6 +85,7 @@ class IngestReport:
             "seed": self.seed, "profile": self.profile, "doc_id": self.doc_id,
             "consumed": self.consumed, "dropped": self.dropped, "conflicts": self.conflicts,
             "sidecar": self.sidecar, "problems": [p.as_dict() for p in self.problems],
+            "fields": self.fields, "language": self.language,
         }
 
     def to_json(self) -> str:
@@ -112,10 +126,13 @@ def read_seed(path: Path, max_bytes: int, report: IngestReport) -> str:
 
 def parse_blocks(text: str) -> list[SourceBlock]:
     """Top-level blocks of ``text`` with their 1-based line spans (pandoc)."""
+    prepared, moved = inline_notes_as_references(text)
     try:
-        ast = json.loads(pypandoc.convert_text(text, "json", format=PANDOC_READER, extra_args=["--sandbox"]))
+        ast = json.loads(pypandoc.convert_text(prepared, "json", format=PANDOC_READER, extra_args=["--sandbox"]))
     except (RuntimeError, OSError) as exc:
         raise ToolError(f"pandoc could not read the seed: {exc}") from exc
+    if moved:
+        _move_positions(ast["blocks"], moved)
     blocks = [_source_block(node) for node in ast["blocks"]]
     lines = text.split("\n")
     for block, following in zip(blocks, blocks[1:] + [None]):
@@ -123,6 +140,137 @@ def parse_blocks(text: str) -> list[SourceBlock]:
         while block.end > block.start and not lines[block.end - 1].strip():
             block.end -= 1
     return blocks
+
+
+# Footnotes ------------------------------------------------------------------
+
+INLINE_NOTE_LABEL = "pressrun-inline-{}"
+FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?\1")
+
+
+def _code_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks and code spans (where ``^[`` is literal)."""
+    ranges, offset, fence_start = [], 0, None
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            if fence_start is None:
+                fence_start = offset
+            else:
+                ranges.append((fence_start, offset + len(line)))
+                fence_start = None
+        offset += len(line) + 1
+    ranges += [m.span() for m in _CODE_SPAN.finditer(text)]
+    return ranges
+
+
+def inline_notes_as_references(text: str) -> tuple[str, dict[int, int]]:
+    """pandoc's inline notes ``^[…]`` rewritten as reference notes.
+
+    pandoc's CommonMark reader (the one that reports source lines) has no
+    inline notes; each becomes ``[^pressrun-inline-N]`` with its definition
+    appended after the text.  The line count of the text is unchanged; the
+    returned map gives, for each appended definition line, the seed line of
+    its note.
+    """
+    code = _code_ranges(text)
+    pieces, definitions, position, number = [], [], 0, 0
+    search = 0
+    while True:
+        at = text.find("^[", search)
+        if at < 0:
+            break
+        close = _closing_bracket(text, at + 1)
+        if close is None or any(lo <= at < hi for lo, hi in code) or (at and text[at - 1] == "\\"):
+            search = at + 2
+            continue
+        number += 1
+        body = text[at + 2:close]
+        label = INLINE_NOTE_LABEL.format(number)
+        pieces.append(text[position:at] + f"[^{label}]" + "\n" * body.count("\n"))
+        definitions.append((label, " ".join(body.split()), text.count("\n", 0, at) + 1))
+        position = search = close + 1
+    if not definitions:
+        return text, {}
+    result = "".join(pieces) + text[position:]
+    moved = {}
+    for label, body, line in definitions:
+        result += f"\n\n[^{label}]: {body}"
+        moved[result.count("\n") + 1] = line
+    return result + "\n", moved
+
+
+def _closing_bracket(text: str, opening: int) -> int | None:
+    depth = 0
+    for index in range(opening, len(text)):
+        char = text[index]
+        if char == "\\":
+            continue
+        if char == "[" and text[index - 1] != "\\":
+            depth += 1
+        elif char == "]" and text[index - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif char == "\n" and text[index + 1:index + 2] == "\n":
+            return None
+    return None
+
+
+def _move_positions(value, moved: dict[int, int]) -> None:
+    """Point the source positions of appended note definitions back at their notes."""
+    if isinstance(value, dict):
+        if value.get("t") in ("Div", "Span", "Header"):
+            attrs = value["c"][1 if value["t"] == "Header" else 0][2]
+            for pair in attrs:
+                if pair[0] == "data-pos":
+                    pair[1] = re.sub(r"(\d+)(?=:\d+)", lambda m: str(moved.get(int(m.group(1)), m.group(1))), pair[1])
+        _move_positions(value.get("c"), moved)
+    elif isinstance(value, list):
+        for item in value:
+            _move_positions(item, moved)
+
+
+def check_footnotes(text: str, report: IngestReport) -> None:
+    """Report markers without a definition and definitions without a marker, with their lines.
+
+    pandoc keeps a marker without definition as literal text (so its words
+    stay in the master) but drops a definition nobody refers to: its text is
+    listed among the report's dropped entries.
+    """
+    lines = text.split("\n")
+    defined: dict[str, int] = {}
+    used: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        found = FOOTNOTE_DEF.match(line)
+        if found:
+            defined.setdefault(found.group(1), number)
+        for ref in FOOTNOTE_REF.finditer(line[found.end():] if found else line):
+            used.setdefault(ref.group(1), number)
+    for label, line in sorted(used.items(), key=lambda item: item[1]):
+        if label not in defined:
+            report.warn(f"footnote marker [^{label}] has no definition; kept as text", line, "footnotes")
+    for label, line in sorted(defined.items(), key=lambda item: item[1]):
+        if label not in used:
+            end = _definition_end(lines, line)
+            body = " ".join(" ".join(lines[line - 1:end]).split())
+            report.warn(f"footnote definition [^{label}] has no marker in the text; listed as dropped", line,
+                        "footnotes")
+            report.dropped.append({"lines": [line, end], "text": body, "rule": "footnote-without-marker",
+                                   "reason": "footnote definition that no marker refers to"})
+
+
+def _definition_end(lines: list[str], start: int) -> int:
+    end = start
+    while end < len(lines) and (lines[end].strip() and not FOOTNOTE_DEF.match(lines[end])
+                                or (not lines[end].strip() and end + 1 < len(lines)
+                                    and lines[end + 1].startswith("    "))):
+        end += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return end
 
 
 def _source_block(wrapper: dict) -> SourceBlock:
@@ -134,7 +282,7 @@ def _source_block(wrapper: dict) -> SourceBlock:
     start, end = _line_span(attrs.get("data-pos", ""))
     node = _unwrap_block(wrapper)
     form, inlines = _form(node)
-    return SourceBlock(form, start, end, node, inlines)
+    return SourceBlock(form, start, end, node, inlines, wrapper)
 
 
 def _line_span(pos: str) -> tuple[int, int]:
@@ -206,26 +354,30 @@ def _block_text_inlines(node: dict) -> list[Inline]:
 class _Builder:
     """Applies one profile's rules to the blocks of one seed."""
 
-    def __init__(self, profile: Profile, report: IngestReport, lines: list[str]):
+    def __init__(self, profile: Profile, language: str, report: IngestReport, lines: list[str],
+                 seed_dir: Path | None = None):
         self.profile = profile
         self.lines = lines
         self.report = report
-        self.meta = Metadata(language=profile.language)
+        self.meta = Metadata(language=language)
         self.body: list = []
         self.fired: Counter[str] = Counter()
-        self.quotes = load_rules_table("typography.toml")[profile.language]["quotes"]
-        self.honorifics = sorted(load_rules_table("names.toml")["honorifics"], key=len, reverse=True)
+        self.quotes = _quotes(language)
+        self.names = load_rules_table("names.toml")
         self.pending_note: Para | None = None
+        self.sources: dict[str, dict] = {}
+        self.reader = BodyReader(lines, seed_dir, self._clean, self._drop, self.report.warn)
 
     def run(self, blocks: list[SourceBlock]) -> None:
         region, previous = "head", None
         index = 0
         while index < len(blocks):
             block = blocks[index]
-            hit = self._find_rule(block, region, previous)
+            following = blocks[index + 1:]
+            hit = self._find_rule(block, region, previous, following)
             if hit is None and region == "head":
                 region = "body"
-                hit = self._find_rule(block, region, previous)
+                hit = self._find_rule(block, region, previous, following)
             if hit is not None and hit[0].join_next is not None:
                 while index + 1 < len(blocks) and hit[0].join_next.search(self._source(blocks[index + 1])):
                     index += 1
@@ -234,6 +386,9 @@ class _Builder:
             if hit is None:
                 self._keep(block)
                 previous = None
+            elif hit[0].action == "drop-rest":
+                self._drop_rest(hit[0], blocks[index:])
+                break
             else:
                 self._apply(hit[0], hit[1], block)
                 previous = hit[0].name
@@ -256,13 +411,18 @@ class _Builder:
         joined = parse_blocks(text)[0]
         return SourceBlock("para", first.start, second.end, joined.node, joined.inlines)
 
-    def _find_rule(self, block: SourceBlock, region: str, previous: str | None):
+    def _find_rule(self, block: SourceBlock, region: str, previous: str | None, following: list[SourceBlock]):
         for rule in self.profile.rules:
+            if rule.then and (len(following) < len(rule.then)
+                              or not all(p.fullmatch(b.text) for p, b in zip(rule.then, following))):
+                continue
             if rule.region not in (region, "any"):
                 continue
             if rule.max is not None and self.fired[rule.name] >= rule.max:
                 continue
-            if rule.after is not None and rule.after != previous:
+            if rule.after is not None and rule.after != previous and previous not in rule.after.split("|"):
+                continue
+            if rule.before is not None and self.fired[rule.before]:
                 continue
             hit = self._match(rule, block)
             if hit is not None:
@@ -305,6 +465,7 @@ class _Builder:
                                         "rule": rule.name, "reason": rule.reason or "page furniture"})
         elif rule.action == "abstract":
             self.meta.abstract = para
+            self._source_of("abstract", block.start, rule)
         elif rule.action == "caption":
             self.body.append(Figure(para, block.start))
         elif rule.action == "byline":
@@ -319,39 +480,31 @@ class _Builder:
         elif rule.action == "quote":
             self.body.append(self._quote(found, block))
 
+    def _drop_rest(self, rule: Rule, blocks: list[SourceBlock]) -> None:
+        """Everything from this block on belongs to another page element (the next story …)."""
+        self.fired[rule.name] += 1
+        for block in blocks:
+            text = self._source(block) if block.form == "other" and not block.text else block.text
+            self.report.dropped.append({"lines": [block.start, block.end], "text": text,
+                                        "rule": rule.name, "reason": rule.reason or "after the end of the article"})
+
     def _record(self, rule: Rule, block: SourceBlock, fields: dict) -> None:
         if rule.action != "drop":
             self.report.consumed.append({"lines": [block.start, block.end], "rule": rule.name, "text": block.text,
                                          "action": rule.action, "fields": dict(sorted(fields.items()))})
 
     def _keep(self, block: SourceBlock) -> None:
-        """A block no rule claimed: body content."""
-        node = block.node
-        if node["t"] == "HorizontalRule":
-            self.report.dropped.append({"lines": [block.start, block.end], "text": "---",
-                                        "rule": "body-rule", "reason": "thematic break"})
-        elif node["t"] == "Header":
-            self.body.append(Heading(node["c"][0], self._clean(node["c"][2], block.start), block.start))
-        elif node["t"] in ("BulletList", "OrderedList"):
-            items = node["c"] if node["t"] == "BulletList" else node["c"][1]
-            starts = self._item_lines(block) + [block.start] * len(items)
-            self.body.append(BulletList([[self._para(b, line) for b in item] for item, line in zip(items, starts)],
-                                        block.start))
-        elif node["t"] == "BlockQuote":
-            self.body.append(Quote([self._para(b, block.start) for b in node["c"]], None, block.start))
-        elif node["t"] in ("Para", "Plain"):
-            self.body.append(Para(self._clean(node["c"], block.start), block.start))
-        else:
-            self.report.warn(f"{node['t']} block kept as plain text", block.start)
-            self.body.append(Para(self._clean(block.inlines, block.start), block.start))
+        """A block no rule claimed: body content, whatever pandoc construct it is."""
+        last = self.body[-1] if self.body else None
+        if isinstance(last, Table) and last.caption is None:
+            last.caption = self.reader.table_caption(block.raw or block.node, block.start)
+            if last.caption is not None:
+                return
+        self.body.extend(self.reader.blocks([block.raw or block.node], block.start))
 
-    def _item_lines(self, block: SourceBlock) -> list[int]:
-        """The seed lines where the items of a list block begin."""
-        marker = re.compile(r"^\s{0,3}(?:[*+-]|\d{1,9}[.)])\s")
-        return [n for n in range(block.start, block.end + 1) if marker.match(self.lines[n - 1])]
-
-    def _para(self, node: dict, line: int) -> Para:
-        return Para(self._clean(_block_text_inlines(node), line), line)
+    def _drop(self, line: int, text: str, rule: str, reason: str) -> None:
+        self.report.dropped.append({"lines": [line, line], "text": text, "rule": rule, "reason": reason})
+        self.report.warn(f"{reason}: {text}", line, rule)
 
     def _clean(self, inlines: list[Inline], line: int) -> list[Inline]:
         safe, defused = il.defuse(inlines)
@@ -387,6 +540,9 @@ class _Builder:
         self.meta.authors[0].blurb = bio
 
     # Fields ---------------------------------------------------------------
+    def _source_of(self, name: str, line: int | None, rule: Rule) -> None:
+        self.sources.setdefault(name, {"line": line, "rule": rule.name})
+
     def _set_field(self, name: str, value: str, line: int, lang: str | None, rule: Rule) -> None:
         value = re.sub(r"\s*\n\s*", " ", value)
         sourced = Sourced(value, line, lang)
@@ -395,19 +551,26 @@ class _Builder:
             sourced.value = parse_date(value)
             if name == "date" and meta.pubdate is None:
                 meta.pubdate = sourced
+                self._source_of("date", line, rule)
             else:
                 meta.other_dates.append(sourced)
         elif name == "access_date":
             meta.access_date = Sourced(parse_date(value), line)
+            self._source_of(name, line, rule)
         elif name == "author":
-            self._add_author(sourced, merge=rule.action == "byline")
+            for each in split_authors(value, self.names["conjunctions"]):
+                self._add_author(Sourced(each, line, lang), merge=rule.action == "byline")
+            self._source_of("authors", line, rule)
         elif name == "author_org":
             meta.authors.append(Person(display=sourced, orgname=value))
-        elif name == "author_role":
+            self._source_of("authors", line, rule)
+        elif name in ("author_role", "author_affiliation"):
             if meta.authors:
-                meta.authors[-1].jobtitle = sourced
+                for person in meta.authors:
+                    setattr(person, "jobtitle" if name == "author_role" else "affiliation", sourced)
             else:
-                self.report.warn("byline role found before any author; ignored", line, rule.name)
+                self.report.warn(f"byline {name.removeprefix('author_')} found before any author; ignored",
+                                 line, rule.name)
         elif name.startswith("version_"):
             meta.versions.append(Sourced(value, line, name.removeprefix("version_")))
         elif name == "social":
@@ -417,11 +580,12 @@ class _Builder:
         elif name in ("series_number", "series", "category", "source_url", "title", "subtitle",
                       "copyright_years", "copyright_holder", "rights", "publisher"):
             setattr(meta, name, sourced)
+            self._source_of(name, line, rule)
         else:
             raise ConfigError(f"profile {self.profile.name}: rule {rule.name} sets unknown field {name!r}")
 
     def _add_author(self, display: Sourced, merge: bool) -> None:
-        person = parse_name(display, self.honorifics, self.profile.language)
+        person = parse_name(display, self.names["honorifics"], self.meta.language)
         for known in self.meta.authors:
             if known.surname and person.surname and known.surname == person.surname:
                 known.honorific = known.honorific or person.honorific
@@ -430,19 +594,40 @@ class _Builder:
             self.meta.authors.append(person)
 
 
+def _quotes(language: str) -> dict:
+    table = load_rules_table("typography.toml")
+    return table.get(language, table["en"])["quotes"]
+
+
+def split_authors(text: str, conjunctions: list[str]) -> list[str]:
+    """``A, B and C`` → ``[A, B, C]`` (conjunctions of every language in ``rules/names.toml``)."""
+    words = "|".join(re.escape(c) for c in conjunctions)
+    parts = re.split(rf"\s*,\s*(?:(?:{words})\s+)?|\s+(?:{words})\s+", text.strip())
+    return [part.strip() for part in parts if part.strip()]
+
+
 def parse_name(display: Sourced, honorifics: list[str], lang: str) -> Person:
-    """``Dr. Jakub KOREJBA`` → honorific Dr., first name Jakub, surname Korejba."""
+    """``Dr. Jakub KOREJBA`` → honorific Dr., first name Jakub, surname Korejba (nameparser).
+
+    Honorifics come from ``rules/names.toml``; a name written in capitals
+    is capitalized with the article language's case rules (Turkic ``İ``/``ı``).
+    """
     text = display.value.strip()
     honorific = None
-    for candidate in honorifics:
+    for candidate in sorted(honorifics, key=len, reverse=True):
         if text.startswith(candidate + " "):
             honorific, text = candidate, text[len(candidate) + 1:]
             break
-    words = text.split()
-    words = [capitalize_word(w, lang) if w.isupper() and len(w) > 1 else w for w in words]
+    words = [capitalize_word(w, lang) if w.isupper() and len(w) > 1 else w for w in text.split()]
     if len(words) == 1:
         return Person(display, honorific, None, words[0])
-    return Person(display, honorific, " ".join(words[:-1]), words[-1])
+    name = HumanName(" ".join(words))
+    honorific = honorific or name.title or None
+    first = name.first or None
+    surname = " ".join(p for p in (name.last, name.suffix) if p) or None
+    if surname is None:
+        return Person(display, honorific, " ".join(words[:-1]), words[-1])
+    return Person(display, honorific, first, surname, othername=name.middle or None)
 
 
 # Document id and sidecar -----------------------------------------------------
@@ -463,12 +648,18 @@ SIDECAR_SCALARS = {"title", "subtitle", "publisher", "series", "series_number", 
                    "copyright_years", "copyright_holder", "rights"}
 
 
-def apply_sidecar(path: Path, meta: Metadata, report: IngestReport) -> str | None:
-    """Apply ``<seed>.meta.toml``; returns the document id it sets, if any."""
+def read_sidecar(path: Path | None) -> dict:
+    """The fields of ``<seed>.meta.toml`` (empty when there is none)."""
+    if path is None or not path.is_file():
+        return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"sidecar is not valid TOML: {exc}", path) from None
+
+
+def apply_sidecar(path: Path, data: dict, meta: Metadata, report: IngestReport) -> str | None:
+    """Apply the sidecar's fields (they win over the text); returns the document id it sets, if any."""
     report.sidecar = {k: v for k, v in sorted(data.items())}
     for key, value in data.items():
         if key in SIDECAR_SCALARS:
@@ -486,13 +677,59 @@ def apply_sidecar(path: Path, meta: Metadata, report: IngestReport) -> str | Non
             meta.authors = [parse_name(Sourced(str(n)), names, meta.language) for n in value]
         elif key == "keywords":
             meta.keywords = [Sourced(str(k)) for k in value]
-        elif key == "language":
-            meta.language = str(value)
         elif key == "versions":
             meta.versions = [Sourced(str(v), None, str(v)) for v in value]
-        elif key not in ("id",) and not key.endswith("_lang"):
+        elif key not in ("id", "language") and not key.endswith("_lang"):
             raise InputError(f"unknown metadata field {key!r}", path)
     return str(data["id"]) if "id" in data else None
+
+
+# Languages --------------------------------------------------------------------
+
+def article_language(text: str, profile: Profile, sidecar: dict) -> dict:
+    """The article's language: the sidecar's, else the profile's, else identified by lingua."""
+    if sidecar.get("language"):
+        return {"code": str(sidecar["language"]), "source": "sidecar"}
+    if profile.language:
+        return {"code": profile.language, "source": f"profile {profile.name}"}
+    code, confidence = identify_language(text)
+    if code is None:
+        return {"code": "en", "source": "default (no text to identify)"}
+    return {"code": code, "source": "identified (lingua)", "confidence": round(confidence, 3)}
+
+
+def mark_segment_languages(meta: Metadata, body: list[Block], report: IngestReport) -> None:
+    """Mark titles, captions and quotations written in another language than the article."""
+    table = language_table()
+
+    def other_language(text: str) -> str | None:
+        if len(text.split()) < table["segment_min_words"]:
+            return None
+        code, confidence = identify_language(text)
+        if code and code != meta.language and confidence >= table["segment_min_confidence"]:
+            return code
+        return None
+
+    for value in (meta.title, meta.subtitle):
+        if value is not None and value.lang is None:
+            value.lang = other_language(value.value)
+    for para in _segment_paras(body):
+        if para.lang is None:
+            para.lang = other_language(il.plain_text(para.inlines))
+            if para.lang:
+                report.warn(f"written in {para.lang}, not in the article's language {meta.language}", para.line,
+                            "language")
+
+
+def _segment_paras(blocks: list[Block]):
+    """Captions and quotation paragraphs, the segments most often quoted from another language."""
+    for block in blocks:
+        if isinstance(block, Figure) and block.caption is not None:
+            yield block.caption
+        elif isinstance(block, Quote):
+            yield from (p for p in block.paras if isinstance(p, Para))
+        elif isinstance(block, Section):
+            yield from _segment_paras(block.blocks)
 
 
 # The stage ------------------------------------------------------------------
@@ -502,23 +739,33 @@ def ingest(seed: Path, *, max_bytes: int, sidecar: Path | None = None,
     """Read one seed and return its document model and ingest report."""
     report = IngestReport(seed=seed.name)
     text = read_seed(seed, max_bytes, report)
+    fields = read_sidecar(sidecar)
     profile = choose_profile(text, profiles or builtin_profiles())
     report.profile = profile.name
-    log.info("%s: profile %s", seed.name, profile.name)
-    builder = _Builder(profile, report, text.split("\n"))
+    report.language = article_language(text, profile, fields)
+    log.info("%s: profile %s, language %s", seed.name, profile.name, report.language["code"])
+    builder = _Builder(profile, report.language["code"], report, text.split("\n"), seed.parent)
+    check_footnotes(text, report)
     builder.run(parse_blocks(text))
     meta = builder.meta
+    sources = builder.sources
     for key, value in sorted(profile.metadata.items()):
         if getattr(meta, key, None) is None:
             setattr(meta, key, Sourced(str(value)))
+            sources[key] = {"source": f"profile {profile.name}"}
     doc_id = None
-    if sidecar is not None and sidecar.is_file():
-        doc_id = apply_sidecar(sidecar, meta, report)
+    if fields:
+        doc_id = apply_sidecar(sidecar, fields, meta, report)
+        for key in fields:
+            sources[{"authors": "authors", "date": "date"}.get(key, key)] = {"source": "sidecar"}
     if meta.title is None or not meta.title.value.strip():
         raise InputError("no recognizable title (add a title to a sidecar .meta.toml)", seed)
+    body = nest_sections(builder.body)
+    mark_segment_languages(meta, body, report)
     _check_dates(meta, report)
+    report.fields = {name: sources.get(name, "not found") for name in REPORTED_FIELDS}
     report.doc_id = doc_id or document_id(profile, meta)
-    return Document(report.doc_id, seed.name, profile.name, meta, builder.body), report
+    return Document(report.doc_id, seed.name, profile.name, meta, body), report
 
 
 def _check_dates(meta: Metadata, report: IngestReport) -> None:

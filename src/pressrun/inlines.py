@@ -23,12 +23,12 @@ def children(node: Inline) -> list[Inline] | None:
         return node["c"]
     if kind in ("Link", "Span", "Image"):
         return node["c"][1]
-    if kind == "Quoted":
+    if kind in ("Quoted", "Cite"):
         return node["c"][1]
     return None
 
 
-def _with_children(node: Inline, kids: list[Inline]) -> Inline:
+def with_children(node: Inline, kids: list[Inline]) -> Inline:
     clone = copy.deepcopy(node)
     kind = clone["t"]
     if kind in _SIMPLE_CONTAINERS:
@@ -66,7 +66,7 @@ def slice_inlines(inlines: list[Inline], start: int, end: int | None = None) -> 
         lo, hi = max(start - offset, 0), min(end - offset, length)
         if lo < hi or (length == 0 and start <= offset < end):
             if kids is not None:
-                result.append(_with_children(node, slice_inlines(kids, lo, hi)))
+                result.append(with_children(node, slice_inlines(kids, lo, hi)))
             elif node["t"] == "Str":
                 result.append({"t": "Str", "c": node["c"][lo:hi]})
             elif lo == 0 and hi == length:
@@ -86,7 +86,7 @@ def normalize(inlines: list[Inline]) -> list[Inline]:
             kids = normalize(kids)
             if not kids:
                 continue
-            node = _with_children(node, kids)
+            node = with_children(node, kids)
         if node["t"] == "Str" and not node["c"]:
             continue
         if node["t"] == "Str" and result and result[-1]["t"] == "Str":
@@ -112,7 +112,7 @@ def unwrap(node_list: list[Inline]) -> list[Inline]:
         if node["t"] == "Span" and ["wrapper", "1"] in node["c"][0][2]:
             result.extend(unwrap(kids))
         elif kids is not None:
-            result.append(_with_children(node, unwrap(kids)))
+            result.append(with_children(node, unwrap(kids)))
         else:
             result.append(node)
     return normalize(result)
@@ -145,7 +145,7 @@ def smarten_quotes(inlines: list[Inline], quotes: dict[str, str]) -> list[Inline
             result.append({"t": "Str", "c": pair[1]})
             continue
         kids = children(node)
-        result.append(_with_children(node, smarten_quotes(kids, quotes)) if kids is not None else node)
+        result.append(with_children(node, smarten_quotes(kids, quotes)) if kids is not None else node)
     return normalize(result)
 
 
@@ -172,6 +172,6 @@ def defuse(inlines: list[Inline]) -> tuple[list[Inline], list[str]]:
             if kids is not None:
                 clean, more = defuse(kids)
                 found.extend(more)
-                node = _with_children(node, clean)
+                node = with_children(node, clean)
             result.append(node)
     return normalize(result), found

@@ -1,4 +1,4 @@
-"""Language-aware text helpers: Turkic case mapping, dates, slugs.
+"""Language-aware text helpers: Turkic case mapping, dates, language identification, slugs.
 
 Python's ``str.lower`` maps ``İ`` to ``i`` + U+0307 and ``I`` to ``i``,
 which is wrong for Azerbaijani and Turkish (``İ``→``i``, ``I``→``ı``).
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+import tomllib
+from functools import lru_cache
+from importlib import resources
 
 TURKIC = {"az", "tr", "crh", "kk", "tt"}
 
@@ -31,36 +33,64 @@ def capitalize_word(word: str, lang: str | None) -> str:
     return "-".join(upper(part[:1], lang) + lower(part[1:], lang) for part in word.split("-"))
 
 
-#: Date layouts seen in seeds, most specific first.  A weekday in
-#: parentheses is removed before matching.
-DATE_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y %B %d %H:%M:%S",
-    "%Y-%m-%d",
-    "%d.%m.%Y",
-    "%d/%m/%Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%Y %B %d",
-)
-_TIME_FORMATS = {"%H"}
+@lru_cache(maxsize=1)
+def language_table() -> dict:
+    """``rules/languages.toml``: the languages recognized in seeds."""
+    return tomllib.loads((resources.files("pressrun") / "rules" / "languages.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _date_parser():
+    import dateparser
+    table = language_table()
+    labels = "|".join(re.escape(label) for label in sorted(table["date_labels"], key=len, reverse=True))
+    settings = {"STRICT_PARSING": True, "PARSERS": ["absolute-time"], "DATE_ORDER": "DMY",
+                "PREFER_LOCALE_DATE_ORDER": False, "RETURN_AS_TIMEZONE_AWARE": False}
+    parser = dateparser.date.DateDataParser(languages=table["dates"], settings=settings)
+    return parser, re.compile(rf"^(?:{labels})\s*:?\s*", re.IGNORECASE)
+
+
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2})?$")
 
 
 def parse_date(text: str) -> str | None:
-    """An ISO 8601 date (or date-time when the text has a time), or None."""
-    cleaned = re.sub(r"\(\s*\w+\s*\)", " ", text)
-    cleaned = re.sub(r"^(?:Published|Date|Posted)\s*:?\s*", "", cleaned.strip(), flags=re.I)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
-    for layout in DATE_FORMATS:
-        try:
-            moment = datetime.strptime(cleaned, layout)
-        except ValueError:
-            continue
-        return moment.isoformat() if "%H" in layout else moment.date().isoformat()
-    return None
+    """An ISO 8601 date (or date-time when the text has a time), or None.
+
+    Month and weekday names in every language of ``rules/languages.toml``
+    are read by dateparser; a weekday in parentheses is removed first, and
+    a date must state day, month and year (no relative dates, no guessing).
+    """
+    parser, label = _date_parser()
+    cleaned = re.sub(r"\(\s*[^()\d]+\s*\)", " ", text)
+    cleaned = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", cleaned)
+    cleaned = re.sub(r"\s+", " ", label.sub("", cleaned.strip())).strip()
+    if not cleaned or not any(ch.isdigit() for ch in cleaned):
+        return None
+    if _ISO.match(cleaned):
+        return cleaned.replace(" ", "T") if len(cleaned) > 10 else cleaned
+    found = parser.get_date_data(cleaned).date_obj
+    if found is None:
+        return None
+    return found.replace(tzinfo=None).isoformat() if _TIME.search(cleaned) else found.date().isoformat()
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+    codes = [getattr(IsoCode639_1, code.upper()) for code in language_table()["detect"]]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def identify_language(text: str) -> tuple[str | None, float]:
+    """The language of ``text`` among ``rules/languages.toml`` ``detect``, and lingua's confidence."""
+    if not text.strip():
+        return None, 0.0
+    values = _detector().compute_language_confidence_values(text)
+    if not values:
+        return None, 0.0
+    best = values[0]
+    return best.language.iso_code_639_1.name.lower(), best.value
 
 
 _CYRILLIC = dict(zip(

@@ -24,10 +24,14 @@ from lxml import etree
 
 from . import inlines as il
 from .errors import ConfigError, InputError
-from .model import (NSMAP, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_HREF, XML_ID, XML_LANG, BulletList, Document,
-                    Figure, Heading, Inline, Metadata, Para, Person, Quote, Sourced, db)
+from .model import (NSMAP, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_HREF, XML_ID, XML_LANG, BulletList, CodeBlock,
+                    DefinitionList, Document, Figure, Heading, Inline, LineBlock, Metadata, OrderedList, Para, Person,
+                    Quote, Rule, Section, Sourced, Table, TableCell, db)
 
 SAFE_URL_SCHEMES = {"http", "https", "mailto"}
+#: pandoc inline containers → DocBook ``emphasis/@role`` (None: plain emphasis).
+EMPHASIS_ROLES = {"Emph": None, "Strong": "strong", "Strikeout": "strikethrough", "Underline": "underline",
+                  "SmallCaps": "smallcaps"}
 LINE_BREAK_PI = "asciidoc-br"  # the processing instruction pandoc's DocBook reader reads as a line break
 
 
@@ -103,11 +107,13 @@ class _Writer:
         else:
             name = etree.SubElement(author, db("personname"))
             self.provenance(name, person.display.line)
-            for part in ("honorific", "firstname", "surname"):
+            for part in ("honorific", "firstname", "othername", "surname"):
                 if getattr(person, part):
                     etree.SubElement(name, db(part)).text = getattr(person, part)
-        if person.jobtitle:
-            self.text_el(etree.SubElement(author, db("affiliation")), "jobtitle", person.jobtitle)
+        if person.jobtitle or person.affiliation:
+            affiliation = etree.SubElement(author, db("affiliation"))
+            self.text_el(affiliation, "jobtitle", person.jobtitle)
+            self.text_el(affiliation, "orgname", person.affiliation)
         if person.blurb:
             etree.SubElement(author, db("personblurb")).append(self.para(person.blurb))
         return author
@@ -147,43 +153,146 @@ class _Writer:
 
     # body -------------------------------------------------------------------
     def block(self, block) -> etree._Element:
-        if isinstance(block, Para):
-            return self.para(block)
-        if isinstance(block, Heading):
-            head = etree.Element(db("bridgehead"), renderas=f"sect{min(max(block.level, 1), 5)}")
-            self.provenance(head, block.line)
-            self.inlines(head, block.inlines)
-            return head
-        if isinstance(block, BulletList):
-            listing = etree.Element(db("itemizedlist"))
-            for item in block.items:
-                entry = etree.SubElement(listing, db("listitem"))
-                for para in item:
-                    entry.append(self.para(para))
-            return listing
-        if isinstance(block, Quote):
-            quote = etree.Element(db("blockquote"))
-            if block.attribution:
-                said_by = etree.SubElement(quote, db("attribution"))
-                self.provenance(said_by, block.attribution.line)
-                self.inlines(said_by, block.attribution.inlines)
-            for para in block.paras:
-                quote.append(self.para(para))
-            return quote
-        if isinstance(block, Figure):
-            return self.figure(block)
-        raise TypeError(f"unknown block {block!r}")
+        writer = getattr(self, f"block_{type(block).__name__}", None)
+        if writer is None:
+            raise TypeError(f"unknown block {block!r}")
+        element = writer(block)
+        if element.get(PROVENANCE_ATTR) is None:
+            self.provenance(element, getattr(block, "line", None))
+        return element
 
-    def figure(self, figure: Figure) -> etree._Element:
-        """A figure whose picture the seed does not carry: its title is the caption."""
-        holder = etree.Element(db("figure"), role="photo")
-        caption = etree.SubElement(holder, db("title"))
-        self.provenance(caption, figure.caption.line)
-        self.language(caption, figure.caption.lang)
-        self.inlines(caption, figure.caption.inlines)
+    def blocks(self, parent: etree._Element, blocks: list) -> etree._Element:
+        for block in blocks:
+            parent.append(self.block(block))
+        return parent
+
+    def block_Para(self, para: Para) -> etree._Element:
+        return self.para(para)
+
+    def block_Heading(self, block: Heading) -> etree._Element:
+        head = etree.Element(db("bridgehead"), renderas=f"sect{min(max(block.level, 1), 5)}")
+        self.inlines(head, block.inlines)
+        return head
+
+    def block_Section(self, block: Section) -> etree._Element:
+        section = etree.Element(db("section"))
+        section.set(XML_ID, block.ident)
+        title = etree.SubElement(section, db("title"))
+        self.provenance(title, block.line)
+        self.inlines(title, block.title)
+        return self.blocks(section, block.blocks)
+
+    def block_BulletList(self, block: BulletList) -> etree._Element:
+        return self.list_items(etree.Element(db("itemizedlist")), block.items)
+
+    def block_OrderedList(self, block: OrderedList) -> etree._Element:
+        listing = etree.Element(db("orderedlist"), numeration=block.numeration)
+        if block.start != 1:
+            listing.set("startingnumber", str(block.start))
+        return self.list_items(listing, block.items)
+
+    def list_items(self, listing: etree._Element, items: list[list]) -> etree._Element:
+        for item in items:
+            self.blocks(etree.SubElement(listing, db("listitem")), item or [Para([])])
+        return listing
+
+    def block_DefinitionList(self, block: DefinitionList) -> etree._Element:
+        listing = etree.Element(db("variablelist"))
+        for term, definitions in block.items:
+            entry = etree.SubElement(listing, db("varlistentry"))
+            term_el = etree.SubElement(entry, db("term"))
+            self.provenance(term_el, term.line)
+            self.language(term_el, term.lang)
+            self.inlines(term_el, term.inlines)
+            item = etree.SubElement(entry, db("listitem"))
+            self.blocks(item, [b for definition in definitions for b in definition] or [Para([])])
+        return listing
+
+    def block_Quote(self, block: Quote) -> etree._Element:
+        quote = etree.Element(db("blockquote"))
+        if block.attribution:
+            said_by = etree.SubElement(quote, db("attribution"))
+            self.provenance(said_by, block.attribution.line)
+            self.inlines(said_by, block.attribution.inlines)
+        return self.blocks(quote, block.paras or [Para([])])
+
+    def block_Figure(self, figure: Figure) -> etree._Element:
+        """A figure: its caption, its alternative text, and its picture when the project holds it."""
+        if figure.caption is None:
+            holder = etree.Element(db("informalfigure"))
+        else:
+            holder = etree.Element(db("figure"))
+            caption = etree.SubElement(holder, db("title"))
+            self.provenance(caption, figure.caption.line)
+            self.language(caption, figure.caption.lang)
+            self.inlines(caption, figure.caption.inlines)
+        if figure.image is None and not figure.alt:
+            holder.set("role", "photo")
         media = etree.SubElement(holder, db("mediaobject"))
-        etree.SubElement(etree.SubElement(media, db("textobject"), role="image-not-in-source"), db("phrase"))
+        if figure.image is not None:
+            image = etree.SubElement(etree.SubElement(media, db("imageobject")), db("imagedata"))
+            image.set("fileref", figure.image)
+        if figure.alt:
+            alt = etree.SubElement(etree.SubElement(media, db("textobject"), role="alt"), db("phrase"))
+            self.provenance(alt, figure.line)
+            self.inlines(alt, figure.alt)
+        if figure.image_title:
+            etree.SubElement(etree.SubElement(media, db("textobject"), role="image-title"),
+                             db("phrase")).text = figure.image_title
+        if figure.image is None and not figure.alt:
+            etree.SubElement(etree.SubElement(media, db("textobject"), role="image-not-in-source"), db("phrase"))
         return holder
+
+    def block_Table(self, table: Table) -> etree._Element:
+        """A CALS table (pandoc's own DocBook shape): header rows in ``thead``, alignment in ``colspec``."""
+        holder = etree.Element(db("table" if table.caption else "informaltable"))
+        if table.caption:
+            caption = etree.SubElement(holder, db("title"))
+            self.provenance(caption, table.caption.line)
+            self.inlines(caption, table.caption.inlines)
+        columns = max([len(table.aligns)] + [len(row) for row in table.head + table.rows])
+        group = etree.SubElement(holder, db("tgroup"), cols=str(columns))
+        for number in range(columns):
+            spec = etree.SubElement(group, db("colspec"), colname=f"c{number + 1}")
+            align = table.aligns[number] if number < len(table.aligns) else None
+            if align:
+                spec.set("align", align)
+        if table.head:
+            self.rows(etree.SubElement(group, db("thead")), table.head)
+        self.rows(etree.SubElement(group, db("tbody")), table.rows or [[TableCell([])]])
+        return holder
+
+    def rows(self, parent: etree._Element, rows: list[list[TableCell]]) -> None:
+        for row in rows:
+            row_el = etree.SubElement(parent, db("row"))
+            for cell in row:
+                entry = etree.SubElement(row_el, db("entry"))
+                self.provenance(entry, cell.line)
+                if len(cell.blocks) == 1 and isinstance(cell.blocks[0], Para):
+                    self.language(entry, cell.blocks[0].lang)
+                    self.inlines(entry, cell.blocks[0].inlines)
+                else:
+                    self.blocks(entry, cell.blocks)
+
+    def block_LineBlock(self, block: LineBlock) -> etree._Element:
+        """Lines kept apart by line breaks, one translatable paragraph (role ``line-block``)."""
+        para = etree.Element(db("para"), role="line-block")
+        for number, line in enumerate(block.lines):
+            if number:
+                para.append(etree.ProcessingInstruction(LINE_BREAK_PI))
+            self.inlines(para, line)
+        return para
+
+    def block_CodeBlock(self, block: CodeBlock) -> etree._Element:
+        listing = etree.Element(db("programlisting"))
+        if block.language:
+            listing.set("language", block.language)
+        listing.text = block.text
+        return listing
+
+    def block_Rule(self, block: Rule) -> etree._Element:
+        """DocBook has no thematic break: an empty paragraph with role ``horizontal-rule``."""
+        return etree.Element(db("para"), role="horizontal-rule")
 
     def para(self, para: Para) -> etree._Element:
         element = etree.Element(db("para"))
@@ -200,14 +309,24 @@ class _Writer:
 
     def inline(self, parent: etree._Element, node: Inline) -> None:
         kind = node["t"]
-        if kind in ("Str", "Space", "SoftBreak", "Code", "Math", "RawInline"):
+        if kind in ("Str", "Space", "SoftBreak", "RawInline"):
             _append_text(parent, " " if kind in ("Space", "SoftBreak") else il.plain_text([node]))
         elif kind == "LineBreak":
             parent.append(etree.ProcessingInstruction(LINE_BREAK_PI))
-        elif kind == "Emph":
-            self.inlines(etree.SubElement(parent, db("emphasis")), node["c"])
-        elif kind == "Strong":
-            self.inlines(etree.SubElement(parent, db("emphasis"), role="strong"), node["c"])
+        elif kind in EMPHASIS_ROLES:
+            emphasis = etree.SubElement(parent, db("emphasis"))
+            if EMPHASIS_ROLES[kind]:
+                emphasis.set("role", EMPHASIS_ROLES[kind])
+            self.inlines(emphasis, node["c"])
+        elif kind == "Code":
+            etree.SubElement(parent, db("code")).text = node["c"][1]
+        elif kind == "Math":
+            equation = etree.SubElement(parent, db("inlineequation"))
+            etree.SubElement(equation, db("mathphrase"), role="tex").text = node["c"][1]
+        elif kind == "Span" and dict(node["c"][0][2]).get("lang"):
+            phrase = etree.SubElement(parent, db("phrase"))
+            phrase.set(XML_LANG, dict(node["c"][0][2])["lang"])
+            self.inlines(phrase, node["c"][1])
         elif kind in ("Superscript", "Subscript"):
             self.inlines(etree.SubElement(parent, db(kind.lower())), node["c"])
         elif kind == "Link":
@@ -216,8 +335,7 @@ class _Writer:
             self.notes += 1
             note = etree.SubElement(parent, db("footnote"))
             note.set(XML_ID, f"note-{self.notes}")
-            for para in node["c"]:
-                note.append(self.para(para))
+            self.blocks(note, node["c"] or [Para([])])
         else:
             self.inlines(parent, il.children(node) or [])
 

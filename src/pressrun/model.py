@@ -59,33 +59,113 @@ class Para:
 
 @dataclass
 class BulletList:
-    items: list[list[Para]]
+    """An itemized list; each item is a list of blocks (paragraphs, nested lists …)."""
+
+    items: list[list[Block]]
+    line: int | None = None
+
+
+@dataclass
+class OrderedList:
+    """A numbered list: ``numeration`` is DocBook's (arabic, loweralpha, upperroman …)."""
+
+    items: list[list[Block]]
+    start: int = 1
+    numeration: str = "arabic"
+    line: int | None = None
+
+
+@dataclass
+class DefinitionList:
+    """Terms and their definitions: ``[(term, [definition blocks, …]), …]``."""
+
+    items: list[tuple[Para, list[list[Block]]]]
     line: int | None = None
 
 
 @dataclass
 class Quote:
-    paras: list[Para]
+    paras: list[Block]
     attribution: Para | None = None
     line: int | None = None
 
 
 @dataclass
 class Figure:
-    """A figure whose picture is not part of the seed: only its caption is."""
+    """A figure: caption, alternative text, and a picture only when it lies in the project.
 
-    caption: Para
+    ``image`` is a path relative to the seed's folder, set only for a file
+    that exists there; a figure from a page extraction has a caption only.
+    """
+
+    caption: Para | None
     line: int | None = None
+    alt: list[Inline] = field(default_factory=list)
+    image: str | None = None
+    image_title: str | None = None
 
 
 @dataclass
 class Heading:
+    """A heading that cannot open a section (inside a list or a quote)."""
+
     level: int
     inlines: list[Inline]
     line: int | None = None
 
 
-Block = Para | BulletList | Quote | Figure | Heading
+@dataclass
+class Section:
+    """A section opened by a heading; ``ident`` is stable across translations."""
+
+    level: int
+    title: list[Inline]
+    ident: str
+    blocks: list[Block] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class TableCell:
+    blocks: list[Block]
+    line: int | None = None
+
+
+@dataclass
+class Table:
+    """A table: column alignments (left/right/center/None), header rows, body rows."""
+
+    aligns: list[str | None]
+    head: list[list[TableCell]]
+    rows: list[list[TableCell]]
+    caption: Para | None = None
+    line: int | None = None
+
+
+@dataclass
+class LineBlock:
+    """Lines whose breaks matter (verse, addresses): pandoc's ``| line`` syntax."""
+
+    lines: list[list[Inline]]
+    line: int | None = None
+
+
+@dataclass
+class CodeBlock:
+    text: str
+    language: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Rule:
+    """A horizontal rule (thematic break) in the body."""
+
+    line: int | None = None
+
+
+Block = (Para | BulletList | OrderedList | DefinitionList | Quote | Figure | Heading | Section | Table | LineBlock
+         | CodeBlock | Rule)
 
 
 @dataclass
@@ -99,11 +179,13 @@ class Person:
     orgname: str | None = None
     jobtitle: Sourced | None = None
     blurb: Para | None = None
+    othername: str | None = None
+    affiliation: Sourced | None = None
 
     def full_name(self) -> str:
         if self.orgname:
             return self.orgname
-        return " ".join(p for p in (self.honorific, self.firstname, self.surname) if p)
+        return " ".join(p for p in (self.honorific, self.firstname, self.othername, self.surname) if p)
 
 
 @dataclass
@@ -125,6 +207,7 @@ class Address:
 @dataclass
 class Metadata:
     language: str
+    language_source: str = "profile"
     title: Sourced | None = None
     subtitle: Sourced | None = None
     authors: list[Person] = field(default_factory=list)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-ACTIONS = {"meta", "drop", "abstract", "caption", "note", "byline", "bio", "body", "quote"}
+ACTIONS = {"meta", "drop", "drop-rest", "abstract", "caption", "note", "byline", "bio", "body", "quote"}
 FORMS = {"para", "emphasis", "strong", "heading", "bullet-list", "rule", "quote", "other"}
 REGIONS = {"head", "body", "any"}
 
@@ -28,12 +28,14 @@ class Rule:
     pattern: re.Pattern | None = None
     forms: frozenset[str] = frozenset()
     after: str | None = None
+    before: str | None = None
     max: int | None = 1
     lang: str | None = None
     role: str | None = None
     reason: str | None = None
     strip_prefix: str = ""
     join_next: re.Pattern | None = None
+    then: tuple[re.Pattern, ...] = ()
     search: tuple[tuple[str, re.Pattern], ...] = ()
 
 
@@ -41,7 +43,7 @@ class Rule:
 class Profile:
     name: str
     description: str
-    language: str
+    language: str | None
     detect: tuple[re.Pattern, ...]
     id_template: str
     rules: tuple[Rule, ...]
@@ -60,7 +62,7 @@ def load_profile(path: Path | str, text: str | None = None) -> Profile:
         return Profile(
             name=head["name"],
             description=head.get("description", ""),
-            language=head.get("language", "en"),
+            language=head.get("language"),
             detect=tuple(re.compile(p) for p in head.get("detect", [])),
             id_template=head.get("id", "{title}"),
             rules=tuple(_rule(entry) for entry in data.get("rule", [])),
@@ -85,12 +87,14 @@ def _rule(entry: dict) -> Rule:
         pattern=re.compile(entry["pattern"]) if "pattern" in entry else None,
         forms=forms,
         after=entry.get("after"),
+        before=entry.get("before"),
         max=entry.get("max", 1) or None,
         lang=entry.get("lang"),
         role=entry.get("role"),
         reason=entry.get("reason"),
         strip_prefix=entry.get("strip_prefix", ""),
         join_next=re.compile(entry["join_next"]) if "join_next" in entry else None,
+        then=tuple(re.compile(p) for p in entry.get("then", [])),
         search=tuple((k, re.compile(v)) for k, v in sorted(entry.get("search", {}).items())),
     )
 
