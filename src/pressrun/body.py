@@ -35,11 +35,16 @@ TABLE_CAPTION = re.compile(r"^(?:Table)?:\s+")
 LINE_BLOCK_LINE = re.compile(r"^\s*\|(?: |$)")
 
 
+#: Where a node's attributes are in its content, for the node types that have them.
+_ATTR_AT = {"Div": 0, "Span": 0, "CodeBlock": 0, "Table": 0, "Figure": 0, "Header": 1}
+
+
 def line_of(node) -> int | None:
     """The first seed line recorded in ``node`` (a sourcepos ``data-pos``), if any."""
     if isinstance(node, dict):
-        if node.get("t") in ("Div", "Span"):
-            for key, value in node["c"][0][2]:
+        attr = _ATTR_AT.get(node.get("t"))
+        if attr is not None:
+            for key, value in node["c"][attr][2]:
                 if key == "data-pos":
                     found = re.search(r"@?(\d+):\d+-", value)
                     if found:
