@@ -28,12 +28,19 @@ from lxml import etree
 
 from . import __version__
 from .its import LINE_BREAK_PI
-from .model import XML_LANG, XPATH_NS, db
+from .model import XML_ID, XML_LANG, XPATH_NS, db
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 STRINGS_DOMAIN = "pressrun"
 CODE_LANGUAGE = "en"  # the language of the strings written in this module
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
+#: DocBook ``emphasis/@role`` → XHTML element and attributes.
+EMPHASIS_ELEMENTS = {"strong": ("strong", {}), "strikethrough": ("s", {}), "underline": ("u", {}),
+                     "smallcaps": ("span", {"class": "smallcaps"})}
+#: DocBook ``orderedlist/@numeration`` → XHTML ``ol/@type``.
+LIST_TYPES = {"arabic": "1", "loweralpha": "a", "upperalpha": "A", "lowerroman": "i", "upperroman": "I"}
+BLOCK_TAGS = {"para", "itemizedlist", "orderedlist", "variablelist", "programlisting", "blockquote",
+              "figure", "informalfigure"}
 
 
 def edition_identifier(doc_id: str, lang: str) -> str:
@@ -234,7 +241,7 @@ class _Builder:
     # body ---------------------------------------------------------------------
     def block(self, node: etree._Element) -> etree._Element:
         tag = etree.QName(node).localname
-        if tag == "para":
+        if tag == "para" and node.get("role") != "horizontal-rule":
             element = _h("p", {"class": node.get("role")} if node.get("role") else {})
             self.inline_content(element, node)
         elif tag == "itemizedlist":
@@ -253,10 +260,32 @@ class _Builder:
                 footer = _sub(element, "footer")
                 footer.text = "— "
                 self.inline_content(_sub(footer, "cite"), attribution)
-        elif tag == "figure":
-            element = _h("figure", {"class": node.get("role") or "figure"})
-            caption = _sub(element, "figcaption")
-            self.inline_content(caption, node.find(db("title")))
+        elif tag in ("figure", "informalfigure"):
+            element = self.figure(node)
+        elif tag == "section":
+            element = self.section(node)
+        elif tag == "orderedlist":
+            element = _h("ol", {"type": LIST_TYPES.get(node.get("numeration") or "arabic", "1")})
+            if node.get("startingnumber"):
+                element.set("start", node.get("startingnumber"))
+            for item in node.iterchildren(db("listitem")):
+                entry = _sub(element, "li")
+                for child in item:
+                    entry.append(self.block(child))
+        elif tag == "variablelist":
+            element = _h("dl")
+            for entry in node.iterchildren(db("varlistentry")):
+                self.inline_content(_sub(element, "dt"), entry.find(db("term")))
+                definition = _sub(element, "dd")
+                for child in entry.find(db("listitem")):
+                    definition.append(self.block(child))
+        elif tag in ("table", "informaltable"):
+            element = self.table(node)
+        elif tag == "programlisting":
+            element = _h("pre")
+            _sub(element, "code", text=node.text or "")
+        elif tag == "para" and node.get("role") == "horizontal-rule":
+            element = _h("hr")
         elif tag == "bridgehead":
             level = min(int((node.get("renderas") or "sect1")[-1]) + 1, 6)
             element = _h(f"h{level}")
@@ -265,6 +294,53 @@ class _Builder:
             element = _h("div")
             self.inline_content(element, node)
         self.copy_language(node, element)
+        return element
+
+    def section(self, node: etree._Element) -> etree._Element:
+        """A master section: ``section`` with a heading one level below its parent's (h2 under the title)."""
+        depth = len(node.xpath("ancestor::db:section", namespaces=XPATH_NS))
+        element = _h("section", {"id": node.get(XML_ID)} if node.get(XML_ID) else {})
+        self.inline_content(_sub(element, f"h{min(depth + 2, 6)}"), node.find(db("title")))
+        for child in node:
+            if child.tag != db("title"):
+                element.append(self.block(child))
+        return element
+
+    def figure(self, node: etree._Element) -> etree._Element:
+        """A figure's caption and the description of its picture (pictures are not embedded)."""
+        element = _h("figure", {"class": node.get("role") or "figure"})
+        alt = node.find(f"{db('mediaobject')}/{db('textobject')}[@role='alt']/{db('phrase')}")
+        if alt is not None:
+            self.inline_content(_sub(element, "p", {"class": "image-description"}), alt)
+        if node.find(db("title")) is not None:
+            self.inline_content(_sub(element, "figcaption"), node.find(db("title")))
+        return element
+
+    def table(self, node: etree._Element) -> etree._Element:
+        """A CALS table as an XHTML table: caption, header rows as ``th``, column alignment as a class."""
+        element = _h("table")
+        if node.find(db("title")) is not None:
+            self.inline_content(_sub(element, "caption"), node.find(db("title")))
+        group = node.find(db("tgroup"))
+        aligns = [spec.get("align") for spec in group.iterchildren(db("colspec"))]
+        for part, cell_tag in (("thead", "th"), ("tbody", "td")):
+            source = group.find(db(part))
+            if source is None:
+                continue
+            target = _sub(element, part)
+            for row in source.iterchildren(db("row")):
+                line = _sub(target, "tr")
+                for number, entry in enumerate(row.iterchildren(db("entry"))):
+                    align = aligns[number] if number < len(aligns) else None
+                    cell = _sub(line, cell_tag, {"class": f"align-{align}"} if align else {})
+                    if cell_tag == "th":
+                        cell.set("scope", "col")
+                    if len(entry) and all(isinstance(c.tag, str) and c.tag != db("footnote") and
+                                          etree.QName(c).localname in BLOCK_TAGS for c in entry):
+                        for child in entry:
+                            cell.append(self.block(child))
+                    else:
+                        self.inline_content(cell, entry)
         return element
 
     def copy_language(self, source: etree._Element, target: etree._Element) -> None:
@@ -291,7 +367,8 @@ class _Builder:
             return
         tag = etree.QName(node).localname
         if tag == "emphasis":
-            element = _sub(target, "strong" if node.get("role") == "strong" else "em")
+            name, attrs = EMPHASIS_ELEMENTS.get(node.get("role"), ("em", {}))
+            element = _sub(target, name, dict(attrs))
         elif tag == "link":
             href = node.get("{http://www.w3.org/1999/xlink}href", "")
             element = _sub(target, "a", {"href": href} if urlparse(href).scheme in SAFE_LINK_SCHEMES else {})
@@ -305,6 +382,10 @@ class _Builder:
             return
         elif tag in ("superscript", "subscript"):
             element = _sub(target, "sup" if tag == "superscript" else "sub")
+        elif tag == "code":
+            element = _sub(target, "code")
+        elif tag == "inlineequation":
+            element = _sub(target, "span", {"class": "math"})
         else:
             element = _sub(target, "span")
         self.inline_content(element, node)

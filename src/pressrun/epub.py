@@ -68,6 +68,18 @@ class Person:
 
 # The pandoc input -------------------------------------------------------------------
 
+def _hoist_sections(body_div: etree._Element) -> None:
+    """The article's sections follow the body ``div`` instead of sitting in it.
+
+    pandoc's EPUB navigation lists only headings outside ``div``\ s; the
+    sections hold everything after the first heading, so order is kept.
+    """
+    anchor = body_div
+    for section in [child for child in body_div if child.tag == f"{H}section"]:
+        anchor.addnext(section)
+        anchor = section
+
+
 def pandoc_source(xhtml: bytes) -> bytes:
     """The edition XHTML in the shape pandoc's HTML reader keeps whole.
 
@@ -90,9 +102,10 @@ def pandoc_source(xhtml: bytes) -> bytes:
         etree.SubElement(call, f"{H}sup").text = str(number)
         call.tail = note.tail
         note.getparent().replace(note, call)
-    for main in tree.iter(f"{H}main"):
+    for main in list(tree.iter(f"{H}main")):
         main.tag = f"{H}div"
         main.set("class", "body")
+        _hoist_sections(main)
     for para in tree.xpath("//h:p[@class]", namespaces={"h": XHTML_NS}):
         holder = etree.Element(f"{H}div", {"class": para.attrib.pop("class")})
         para.getparent().replace(para, holder)

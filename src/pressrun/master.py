@@ -237,8 +237,9 @@ class _Writer:
             self.provenance(alt, figure.line)
             self.inlines(alt, figure.alt)
         if figure.image_title:
-            etree.SubElement(etree.SubElement(media, db("textobject"), role="image-title"),
-                             db("phrase")).text = figure.image_title
+            title = etree.SubElement(etree.SubElement(media, db("textobject"), role="image-title"), db("phrase"))
+            title.text = figure.image_title
+            self.provenance(title, figure.line)
         if figure.image is None and not figure.alt:
             etree.SubElement(etree.SubElement(media, db("textobject"), role="image-not-in-source"), db("phrase"))
         return holder
