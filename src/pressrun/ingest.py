@@ -499,6 +499,8 @@ class _Builder:
         if isinstance(last, Table) and last.caption is None:
             last.caption = self.reader.table_caption(block.raw or block.node, block.start)
             if last.caption is not None:
+                self.report.consumed.append({"lines": [block.start, block.end], "rule": "table-caption",
+                                             "text": block.text, "action": "caption", "fields": {}})
                 return
         self.body.extend(self.reader.blocks([block.raw or block.node], block.start))
 

@@ -64,7 +64,7 @@ def slice_inlines(inlines: list[Inline], start: int, end: int | None = None) -> 
         kids = children(node)
         length = text_length(kids) if kids is not None else len(_leaf_text(node))
         lo, hi = max(start - offset, 0), min(end - offset, length)
-        if lo < hi or (length == 0 and start <= offset < end):
+        if lo < hi or (length == 0 and start <= offset <= end):
             if kids is not None:
                 result.append(with_children(node, slice_inlines(kids, lo, hi)))
             elif node["t"] == "Str":
