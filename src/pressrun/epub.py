@@ -71,8 +71,8 @@ class Person:
 def _hoist_sections(body_div: etree._Element) -> None:
     """The article's sections follow the body ``div`` instead of sitting in it.
 
-    pandoc's EPUB navigation lists only headings outside ``div``\ s; the
-    sections hold everything after the first heading, so order is kept.
+    pandoc's EPUB navigation lists no heading inside a ``div``; the sections
+    hold everything after the first heading, so the order is kept.
     """
     anchor = body_div
     for section in [child for child in body_div if child.tag == f"{H}section"]:
@@ -87,7 +87,8 @@ def pandoc_source(xhtml: bytes) -> bytes:
     ``doc-endnotes`` section), ``main`` becomes a ``div`` (pandoc would read
     only the inside of ``main``), and the language of a paragraph, caption or
     list entry moves onto a ``span`` inside it, since pandoc keeps attributes
-    on spans and divs only.
+    on spans, divs and headings only (a heading keeps its own: pandoc leaves
+    a heading whose text is a span out of the navigation).
     """
     tree = etree.fromstring(xhtml, safe_parser())
     body = tree.find(f"{H}body")
@@ -113,7 +114,8 @@ def pandoc_source(xhtml: bytes) -> bytes:
     title = tree.find(f".//{H}h1")
     if title is not None:
         body.insert(0, title)
-    for element in tree.xpath("//h:*[@lang][not(self::h:html or self::h:span or self::h:div)]",
+    for element in tree.xpath("//h:*[@lang][not(self::h:html or self::h:span or self::h:div or self::h:h1 or self::h:h2"
+                              " or self::h:h3 or self::h:h4 or self::h:h5 or self::h:h6)]",
                               namespaces={"h": XHTML_NS}):
         wrapper = etree.Element(f"{H}span", {"lang": element.get("lang")})
         wrapper.text, wrapper[:] = element.text, list(element)
@@ -269,7 +271,34 @@ def complete_package(epub: bytes, info: EditionInfo, relations: list[str], epoch
     opf_name = next(name for name in entries if name.endswith(".opf"))
     entries[opf_name] = _complete_opf(entries[opf_name], info, relations)
     _drop_generated_title_page(entries, opf_name)
+    for name in [n for n in entries if re.search(r"/text/ch\d+\.xhtml$", n)]:
+        entries[name] = _note_backlinks(entries[name])
     return repack(entries, epoch)
+
+
+def _note_backlinks(chapter: bytes) -> bytes:
+    """Each footnote ends with a link back to its call (pandoc's EPUB writer writes none)."""
+    root = etree.fromstring(chapter, safe_parser())
+    ns = {"h": XHTML_NS, "epub": "http://www.idpf.org/2007/ops"}
+    notes = root.xpath("//h:aside[@epub:type='footnote'][@id]", namespaces=ns)
+    for note in notes:
+        calls = root.xpath("//h:a[@href=$target][@id]", target=f"#{note.get('id')}", namespaces=ns)
+        paragraphs = note.xpath("h:p", namespaces=ns)
+        if not calls or not paragraphs:
+            continue
+        last = paragraphs[-1]
+        back = etree.SubElement(last, f"{H}a", {"href": f"#{calls[0].get('id')}", "role": "doc-backlink"})
+        back.text = "↩"
+        back.tail = None
+        if len(last) > 1 or last.text:
+            previous = back.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + " "
+            else:
+                last.text = (last.text or "") + " "
+    if not notes:
+        return chapter
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
 
 
 def _drop_generated_title_page(entries: dict[str, bytes], opf_name: str) -> None:

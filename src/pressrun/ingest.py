@@ -26,8 +26,6 @@ from pathlib import Path
 
 import pypandoc
 
-from nameparser import HumanName
-
 from . import inlines as il
 from .body import BodyReader, nest_sections
 from .errors import ConfigError, InputError, Problem, ToolError
@@ -620,6 +618,7 @@ def parse_name(display: Sourced, honorifics: list[str], lang: str) -> Person:
         if text.startswith(candidate + " "):
             honorific, text = candidate, text[len(candidate) + 1:]
             break
+    from nameparser import HumanName  # imported on first use: it takes half a second to load
     words = [capitalize_word(w, lang) if w.isupper() and len(w) > 1 else w for w in text.split()]
     if len(words) == 1:
         return Person(display, honorific, None, words[0])
