@@ -274,3 +274,24 @@ def test_edition_renders_sections_lists_and_tables():
         "Country", "Share of withdrawals", "Gauges"]
     assert html.xpath("//h:table/h:caption/text()", namespaces=ns) == ["Withdrawals from the Kura–Aras basin by country"]
     assert len(html.xpath("//h:span[@class='footnote']", namespaces=ns)) == 2
+
+
+def test_template_seed_shows_every_construct():
+    template = Path(__file__).resolve().parents[1] / "docs" / "template" / "seed.txt"
+    _doc, report, tree = _ingested(template)
+    assert validate(tree) == []
+    assert {name for name, source in report.fields.items() if source != "not found"} == {
+        "title", "subtitle", "authors", "date", "publisher", "series", "series_number"}
+    for construct in ("section", "orderedlist", "table", "variablelist", "programlisting", "blockquote", "figure",
+                      "footnote", "para[@role='line-block']", "para[@role='horizontal-rule']"):
+        assert tree.xpath(f"//db:{construct}", namespaces=XPATH_NS), construct
+
+
+def test_a_picture_inside_a_paragraph_keeps_its_alt_text_and_is_reported(tmp_path):
+    seed = tmp_path / "inline.txt"
+    (tmp_path / "dot.png").write_bytes(b"not read")
+    seed.write_text('# Pictures\n\nText ![a small dot](dot.png "Dot") and more text.\n', encoding="utf-8")
+    _doc, report, tree = _ingested(seed)
+    assert "Text a small dot and more text." in "".join(tree.getroot().itertext())
+    assert not tree.xpath("//db:imagedata", namespaces=XPATH_NS)
+    assert [(d["rule"], d["text"], d["lines"]) for d in report.dropped] == [("inline-image", "dot.png Dot", [3, 3])]

@@ -16,7 +16,7 @@ The nesting of headings into sections is done afterwards by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
@@ -77,7 +77,6 @@ class BodyReader:
     drop: Callable[[int, str, str, str], None]
     warn: Callable[[str, int | None], None]
     lang: str | None = None
-    used_types: set = field(default_factory=set)
 
     # blocks ---------------------------------------------------------------
     def blocks(self, nodes: list[dict], line: int | None) -> list[Block]:
@@ -107,7 +106,6 @@ class BodyReader:
 
     def block(self, node: dict, line: int | None):
         kind = node["t"]
-        self.used_types.add(kind)
         handler = getattr(self, f"_block_{kind}", None)
         if handler is None:
             self.warn(f"{kind} block has no mapping; kept as plain text", line)
@@ -223,7 +221,6 @@ class BodyReader:
         return len(source) == count and all(LINE_BLOCK_LINE.match(text) for text in source)
 
     def _line_block(self, node: dict, line: int) -> LineBlock:
-        self.used_types.add("LineBlock")
         content = il.unwrap(node["c"])
         rows: list[list[Inline]] = [[]]
         for inline in content:
@@ -248,7 +245,6 @@ class BodyReader:
         result = []
         for node in inlines:
             kind = node["t"]
-            self.used_types.add(kind)
             if kind == "Note":
                 at = line_of(node) or line
                 result.append({"t": "Note", "c": self.blocks(node["c"], at)})
@@ -259,15 +255,14 @@ class BodyReader:
                 result.extend(self._prepare(node["c"][1], line))
                 continue
             if kind == "Image":
-                figure = Figure(None, line)
-                self._picture(figure, node, line)
+                self.drop(line or 0, " ".join(part for part in node["c"][2] if part), "inline-image",
+                          "picture inside a paragraph; never fetched, only its alt text is kept in the text")
                 result.extend(self._prepare(node["c"][1], line))
                 continue
             if kind == "Span":
                 classes = node["c"][0][1]
                 mapped = next((c for c in ("smallcaps", "underline") if c in classes), None)
                 if mapped:
-                    self.used_types.add({"smallcaps": "SmallCaps", "underline": "Underline"}[mapped])
                     result.append({"t": "SmallCaps" if mapped == "smallcaps" else "Underline",
                                    "c": self._prepare(node["c"][1], line)})
                     continue
@@ -288,7 +283,8 @@ class BodyReader:
         local = self._local_image(source)
         if local is None:
             self.drop(line or 0, source, "image-source",
-                      "image that is remote, outside the seed's folder or missing; never fetched, only its alt text is kept")
+                      "picture that is remote, outside the seed's folder or missing; never fetched, "
+                      "only its alt text is kept")
         else:
             figure.image = local
 

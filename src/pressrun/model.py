@@ -207,7 +207,6 @@ class Address:
 @dataclass
 class Metadata:
     language: str
-    language_source: str = "profile"
     title: Sourced | None = None
     subtitle: Sourced | None = None
     authors: list[Person] = field(default_factory=list)
