@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,8 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     error: PressrunError | None = None
     details: dict = field(default_factory=dict)
+    seconds: float = 0.0  # how long the step ran where it ran (0 for a step not run)
+    cpu_seconds: float = 0.0  # CPU time it used there, its subprocesses (pandoc) included
 
 
 STAGES = ("ingest", "merge", "edition", "pdf", "epub")
@@ -219,13 +222,21 @@ def _execute(root: str, step: Step, strict: bool, key: str) -> Outcome:
     project = load_project(Path(root))
     action = {"ingest": _ingest_one, "merge": _merge_one, "edition": _edition_one,
               "pdf": _pdf_one, "epub": _epub_one}[step.stage]
+    started, cpu = time.perf_counter(), _cpu_seconds()
     try:
         outcome = action(project, step, strict)
     except PressrunError as error:
-        return Outcome(step.stage, step.label, "failed", error=error)
+        outcome = Outcome(step.stage, step.label, "failed", error=error)
+    outcome.seconds, outcome.cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu
     if outcome.status == "built":
         _write_state(step.state_file(project), key, outcome)
     return outcome
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the subprocesses it has waited for."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 @contextmanager
