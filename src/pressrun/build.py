@@ -130,11 +130,13 @@ class _Runner:
         self.running: dict[Future, Step] = {}
         self.failed: set[tuple[str, str | None]] = set()
         self.ingests: list[Step] = []
+        self.seed_position: dict[str, int] = {}
         self.confirmed = 0  # ingests whose document id is settled, in seed order
         self.owners: dict[str, str] = {}
 
     def run(self, seed_names: list[str]) -> list[Outcome]:
         self.ingests = [Step("ingest", name) for name in seed_names]
+        self.seed_position = {name: position for position, name in enumerate(seed_names)}
         for step in self.ingests:
             self._start(step)
         while self.running:
@@ -189,7 +191,7 @@ class _Runner:
     def _planned_position(self, step: Step) -> tuple:
         """Stage, then seed order for ingests, document and language order for the rest."""
         if step.stage == "ingest":
-            return (STAGES.index(step.stage), self.ingests.index(step))
+            return (STAGES.index(step.stage), self.seed_position[step.unit])
         return (STAGES.index(step.stage), step.unit, self.project.languages.index(step.lang))
 
 

@@ -93,6 +93,11 @@ class DaskExecutor(Executor):
         return self._connected().submit(_with_environment, self.environment, fn, *args,
                                         key=f"{name}-{uuid.uuid4().hex}", priority=priority)
 
+    def __exit__(self, kind, error, traceback) -> bool:
+        """On Ctrl-C or an error, cancel the build's remaining tasks instead of waiting for them."""
+        self.shutdown(wait=kind is None, cancel_futures=kind is not None)
+        return False
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=wait and not cancel_futures)
