@@ -32,6 +32,7 @@ step closer to a finished edition runs before one further from it.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import uuid
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -57,7 +58,7 @@ def make_executor(project: Project, jobs: int) -> Executor:
         return DaskExecutor(project, jobs)
     if jobs <= 1:
         return InlineExecutor()
-    return ProcessPoolExecutor(max_workers=jobs)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
 
 
 class InlineExecutor(Executor):
@@ -68,6 +69,8 @@ class InlineExecutor(Executor):
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as error:  # handed to whoever waits on the future, like a pool would
+            if isinstance(error, KeyboardInterrupt):
+                raise
             future.set_exception(error)
         return future
 
