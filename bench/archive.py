@@ -13,7 +13,9 @@ alone with ``python bench/run.py --only archive``.
   same number of workers: ``--executor local -j W`` and ``--executor dask``
   (a LocalCluster of W single-threaded worker processes).  Wall time and
   the peak memory of the whole process tree (workers included), per
-  document; the Dask overhead as the ratio of the two wall times.
+  document; the Dask overhead as the ratio of the two wall times, and of the
+  CPU time of the two process trees (scheduler, nannies and workers
+  included), which a busy machine does not distort.
 * Per-step costs as measured by the steps themselves, and from them a
   projection of a cold build of 1,000 and 10,000 documents on N workers,
   with the assumptions printed next to it.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import shutil
 import statistics
@@ -82,8 +85,11 @@ def build_and_record(folder: Path, executor: str, jobs: int, record: Path) -> No
     failed = [str(outcome.error) for outcome in outcomes if outcome.status == "failed"]
     if failed:
         raise SystemExit(f"{len(failed)} step(s) failed, first: {failed[0]}")
-    record.write_text(json.dumps([{"stage": o.step, "status": o.status, "seconds": o.seconds,
-                                   "cpu_seconds": o.cpu_seconds} for o in outcomes]))
+    times = os.times()  # the workers have exited: their CPU time is counted among the children's
+    record.write_text(json.dumps({
+        "cpu_seconds": times.user + times.system + times.children_user + times.children_system,
+        "steps": [{"stage": o.step, "status": o.status, "seconds": o.seconds, "cpu_seconds": o.cpu_seconds}
+                  for o in outcomes]}))
 
 
 def benchmark(work: Path, count: int, workers: int, measure, env: dict) -> dict:
@@ -97,14 +103,17 @@ def benchmark(work: Path, count: int, workers: int, measure, env: dict) -> dict:
         record = work / f"steps-{executor}.json"
         run = measure([sys.executable, str(Path(__file__)), "build", str(folder), executor, str(workers),
                        str(record)], folder, env)
-        steps = json.loads(record.read_text())
-        runs[executor] = {**run, "steps": len(steps),
+        recorded = json.loads(record.read_text())
+        steps = recorded["steps"]
+        runs[executor] = {**run, "steps": len(steps), "cpu_seconds": round(recorded["cpu_seconds"], 1),
                           "seconds_per_document": round(run["seconds"] / len(documents), 3),
                           "peak_mib_per_document": round(run["peak_mib"] / len(documents), 2),
                           "step_seconds": _stage_costs(steps)}
     overhead = round(runs["dask"]["seconds"] / runs["local"]["seconds"], 3)
+    cpu_overhead = round(runs["dask"]["cpu_seconds"] / runs["local"]["cpu_seconds"], 3)
     return {"documents": len(documents), "workers": workers, "runs": runs, "dask_overhead": overhead,
-            "projection": projection(runs, len(documents), workers, overhead)}
+            "dask_cpu_overhead": cpu_overhead,
+            "projection": projection(runs, len(documents), cpu_overhead)}
 
 
 def _stage_costs(steps: list[dict]) -> dict:
@@ -120,14 +129,14 @@ def _stage_costs(steps: list[dict]) -> dict:
             for stage, ran in stages.items()}
 
 
-def projection(runs: dict, documents: int, workers: int, overhead: float) -> dict:
+def projection(runs: dict, documents: int, overhead: float) -> dict:
     """Projected cold-build wall time for larger archives on more workers.
 
     Work per document = the CPU seconds the steps of the local build used
     (pandoc subprocesses included), divided by its documents; CPU time, not
     wall time, because the workers here shared their cores with other work.
     The wall time on N workers is that work spread over N cores, times the
-    Dask overhead measured here (at least 1).
+    Dask CPU overhead measured here (at least 1).
     """
     local = runs["local"]["step_seconds"]
     work_per_document = sum(stage["cpu_total"] for stage in local.values()) / documents
@@ -144,7 +153,7 @@ def projection(runs: dict, documents: int, workers: int, overhead: float) -> dic
 ASSUMPTIONS = [
     "documents like the archive's (the seeds' length, 1,000-1,600 words), three languages, PDF and EPUB each",
     "each worker is one dedicated core as fast as this machine's; per-step CPU cost as measured here",
-    "the Dask overhead ratio measured here (at least 1) holds at every scale",
+    "the Dask CPU overhead ratio measured here (at least 1) holds at every scale",
     "the shared filesystem and the scheduler keep up: no I/O or scheduler bottleneck is modelled "
     "(Dask's scheduler handles a few thousand tasks a second; 130,000 tasks is about a minute of it)",
     "a cold build (every step runs); an incremental build runs only the steps whose inputs changed",
@@ -154,11 +163,12 @@ ASSUMPTIONS = [
 def report(results: dict) -> None:
     runs = results["runs"]
     print(f"\narchive: {results['documents']} documents, {results['workers']} workers, cold build of every edition")
-    print(f"{'executor':<10}{'wall s':>9}{'s/doc':>8}{'peak MiB':>10}{'MiB/doc':>9}")
+    print(f"{'executor':<10}{'wall s':>9}{'s/doc':>8}{'CPU s':>9}{'peak MiB':>10}{'MiB/doc':>9}")
     for name, run in runs.items():
-        print(f"{name:<10}{run['seconds']:>9.1f}{run['seconds_per_document']:>8.3f}{run['peak_mib']:>10.1f}"
-              f"{run['peak_mib_per_document']:>9.2f}")
-    print(f"Dask overhead (wall dask / wall local): {results['dask_overhead']:.3f}")
+        print(f"{name:<10}{run['seconds']:>9.1f}{run['seconds_per_document']:>8.3f}{run['cpu_seconds']:>9.1f}"
+              f"{run['peak_mib']:>10.1f}{run['peak_mib_per_document']:>9.2f}")
+    print(f"Dask overhead: wall {results['dask_overhead']:.3f}, CPU {results['dask_cpu_overhead']:.3f} "
+          "(dask / local, the whole process tree's CPU time)")
     for name, run in runs.items():
         print(f"per-step cost, {name} build, wall / CPU s: " + ", ".join(
             f"{stage} {cost['mean']:.3f} / {cost['cpu_mean']:.3f}" for stage, cost in run["step_seconds"].items()))
