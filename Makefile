@@ -56,7 +56,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 # The benchmark builds on a Dask LocalCluster too.
 $(VENV)/.installed-dask: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dask]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dask]'
 	touch $@
 
 master: $(SETUP)

@@ -17,9 +17,10 @@ their outcomes are the same whichever executor runs them.
 Storage is a shared filesystem: every worker must see the project folder
 under the same absolute path (NFS or similar); pressrun checks this, and
 that the workers run the same pressrun and renderer versions, before the
-first step is submitted.  Each task carries the building process's
-``SOURCE_DATE_EPOCH`` so that a remote worker stamps editions exactly as a
-local one would.
+first step is submitted.  Each task carries the project date this process
+settled on (``SOURCE_DATE_EPOCH``, else the last commit's date) so that a
+remote worker, which may have no git and another clock, dates editions
+exactly as a local one would.
 
 Failures: a worker that dies mid-step has the step re-run on another
 worker, up to :data:`WORKER_LOSS_RETRIES` times (Dask's scheduler setting
@@ -48,8 +49,6 @@ log = logging.getLogger("pressrun.executors")
 WORKER_LOSS_RETRIES = 3
 #: Times a step that raised an unexpected exception is re-run.
 TASK_RETRIES = 1
-#: Environment variables a step's output depends on, carried to every worker.
-FORWARDED_ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
 
 
 def make_executor(project: Project, jobs: int) -> Executor:
@@ -84,7 +83,7 @@ class DaskExecutor(Executor):
     def __init__(self, project: Project, jobs: int):
         self.project = project
         self.jobs = jobs
-        self.environment = {name: os.environ.get(name) for name in FORWARDED_ENVIRONMENT}
+        self.environment = {"SOURCE_DATE_EPOCH": str(project.source_date_epoch)}
         self._cluster = None
         self._client = None
         self._executor = None
