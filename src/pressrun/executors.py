@@ -43,7 +43,6 @@ from . import __version__
 from .config import Project
 from .errors import ConfigError, ToolError
 
-log = logging.getLogger("pressrun.executors")
 
 #: Times a step is re-run after the worker running it died.
 WORKER_LOSS_RETRIES = 3
