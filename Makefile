@@ -28,7 +28,8 @@ help:
 	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
 	@echo "make stats     translation progress"
 	@echo "make check     build everything and run every release gate"
-	@echo "make bench     benchmark pressrun against the plain pandoc/WeasyPrint chain"
+	@echo "make bench     benchmark pressrun against the plain pandoc/WeasyPrint chain, and a 200-document"
+	@echo "               archive on the process pool and on a Dask LocalCluster"
 	@echo "make test      run the test suite"
 	@echo "make clean     remove build/"
 
@@ -51,6 +52,11 @@ $(VENV)/.installed-check: $(VENV)/.installed
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# The benchmark builds on a Dask LocalCluster too.
+$(VENV)/.installed-dask: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dask]'
 	touch $@
 
 master: $(SETUP)
@@ -84,7 +90,8 @@ check: $(CHECK_SETUP)
 	$(RUN) all
 	$(RUN) check
 
-bench: $(SETUP)
+BENCH_SETUP ?= $(VENV)/.installed-dask
+bench: $(BENCH_SETUP)
 	$(BIN)/python bench/run.py
 
 test: $(VENV)/.installed-test

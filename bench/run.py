@@ -9,7 +9,10 @@ Run with ``make bench``.  In one run on one machine it measures
   ``pandoc`` process for the EPUB, and one ``pandoc`` → HTML plus one
   ``weasyprint`` process for the PDF, from the same translated masters;
 * a scale series (2, 10, 50 documents made by repeating the seeds under new
-  ids): pressrun's cold build time and peak memory per document.
+  ids): pressrun's cold build time and peak memory per document;
+* the archive benchmark (``bench/archive.py``): 200 distinct documents built
+  cold on the local process pool and on a Dask LocalCluster of 2 workers,
+  the Dask overhead, and a projection to 1,000 and 10,000 documents.
 
 Wall time is measured around each command; peak memory is the largest sum
 of proportional set sizes over the command's process tree, sampled every
@@ -31,6 +34,8 @@ import time
 from pathlib import Path
 
 import pypandoc
+
+import archive
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESSRUN = [sys.executable, "-m", "pressrun"]
@@ -194,19 +199,27 @@ def main() -> None:
     parser.add_argument("--scale", default="1,5,25", help="copies of each seed for the scale series (2, 10, 50 documents)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the comparison (median time is kept)")
+    parser.add_argument("--archive", type=int, default=200, help="documents in the archive benchmark")
+    parser.add_argument("--archive-workers", type=int, default=2, help="workers of both archive builds")
+    parser.add_argument("--only", choices=("all", "archive"), default="all",
+                        help="run every benchmark, or the archive benchmark alone")
     args = parser.parse_args()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1733097600"}
     results: dict = {"machine": machine(), "jobs": args.jobs}
     with tempfile.TemporaryDirectory(prefix="pressrun-bench-") as work:
-        folder = Path(work) / "base"
-        folder.mkdir()
-        documents = make_project(folder, 1)
-        results["comparison"] = compare(folder, documents, ["en", "ru", "az"], args.jobs, env, args.repeat)
-        results["scale"] = scale_series(Path(work), [int(n) for n in args.scale.split(",")], args.jobs, env)
-    target = ROOT / "build" / "bench.json"
+        if args.only == "all":
+            folder = Path(work) / "base"
+            folder.mkdir()
+            documents = make_project(folder, 1)
+            results["comparison"] = compare(folder, documents, ["en", "ru", "az"], args.jobs, env, args.repeat)
+            results["scale"] = scale_series(Path(work), [int(n) for n in args.scale.split(",")], args.jobs, env)
+        results["archive"] = archive.benchmark(Path(work), args.archive, args.archive_workers, measure, env)
+    target = ROOT / "build" / ("bench.json" if args.only == "all" else "bench-archive.json")
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(results, indent=2) + "\n")
-    report(results)
+    if args.only == "all":
+        report(results)
+    archive.report(results["archive"])
     print(f"\nwritten to {target}")
 
 

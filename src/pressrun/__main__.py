@@ -2,4 +2,5 @@
 
 from .cli import main
 
-main()
+if __name__ == "__main__":  # Dask starts its workers by re-importing the main module: they must not run the CLI
+    main()

@@ -9,11 +9,14 @@ and language) is keyed by a hash of what it reads: the content of its input
 files, the stylesheets and fonts it uses, the settings and the versions of
 pressrun and its renderers.  A step whose key is unchanged and whose outputs
 exist is skipped; the warnings it gave when it ran are reported again, since
-they hold until its input changes.  Steps of one stage run in a process
-pool; one document's failure never stops the others, and the steps that
-depend on a failed one are skipped with a note.  A lock on ``build/.lock``
-serializes concurrent builds of one checkout; every output is written
-atomically.
+they hold until its input changes.  Each step is submitted as soon as the
+steps it depends on have finished (no stage waits for the whole previous
+stage) to the executor :func:`pressrun.executors.make_executor` gives: this
+machine's process pool or a Dask cluster.  The step writes its outputs and
+its state file itself, atomically, wherever it runs.  One document's failure
+never stops the others, and the steps that depend on a failed one are
+skipped with a note.  A lock on ``build/.lock`` serializes concurrent builds
+of one checkout.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import hashlib
 import json
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -37,13 +41,14 @@ import uharfbuzz
 
 from . import __version__, catalogs, edition, epub, hyphenation
 from .config import Project, load_project
-from .errors import InputError, PressrunError, Problem, ValidationError
+from .errors import InputError, PressrunError, Problem, ToolError, ValidationError
+from .executors import make_executor
 from .fonts import font_files
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
 from .merge import merge
 from .model import XML_ID, XPATH_NS
-from .outputs import write_atomic
+from .outputs import remove_stale_temporaries, write_atomic
 
 log = logging.getLogger("pressrun.build")
 
@@ -57,9 +62,13 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     error: PressrunError | None = None
     details: dict = field(default_factory=dict)
+    seconds: float = 0.0  # how long the step ran where it ran (0 for a step not run)
+    cpu_seconds: float = 0.0  # CPU time it used there, its subprocesses (pandoc) included
 
 
 STAGES = ("ingest", "merge", "edition", "pdf", "epub")
+#: Steps nearer a finished edition run first when workers are busy (higher runs sooner).
+PRIORITY = {"ingest": 0, "merge": 1, "edition": 2, "pdf": 3, "epub": 3}
 #: What each command builds.
 TARGETS = {
     "master": ("ingest", "merge"),
@@ -76,6 +85,11 @@ class Step:
     lang: str | None = None
 
     @property
+    def priority(self) -> int:
+        """Dask task priority: the closer to a finished edition, the sooner it runs."""
+        return PRIORITY[self.stage]
+
+    @property
     def label(self) -> str:
         return self.unit if self.lang is None else f"{self.unit} [{self.lang}]"
 
@@ -86,103 +100,145 @@ class Step:
 
 # Running -------------------------------------------------------------------------
 
+#: The stages a finished step makes ready, for the same document and language.
+FOLLOWERS = {"merge": ("edition",), "edition": ("pdf", "epub")}
+
+
 def run(project: Project, stages: tuple[str, ...], *, jobs: int | None = None, strict: bool = False,
         force: bool = False, seeds: list[Path] | None = None,
         on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Bring the given stages up to date; returns one Outcome per step."""
+    """Bring the given stages up to date; returns one Outcome per step, in a stable order."""
     with build_lock(project):
-        runner = _Runner(project, jobs or os.cpu_count() or 1, strict, force, on_done)
+        remove_stale_temporaries(project.build_dir)
         seed_names = [seed.name for seed in (seeds or project.seeds())]
-        ingested = runner.level([Step("ingest", name) for name in seed_names])
-        documents = _documents(ingested, runner)
-        for stage in ("merge", "edition"):
-            if stage in stages:
-                runner.level([Step(stage, doc, lang) for doc in documents for lang in project.languages])
-        runner.level([Step(stage, doc, lang) for stage in ("pdf", "epub") if stage in stages
-                      for doc in documents for lang in project.languages])
-        return runner.outcomes
-
-
-def _documents(ingested: list[Outcome], runner: "_Runner") -> list[str]:
-    """The document ids of this run's seeds; a second seed claiming an id fails."""
-    owners: dict[str, str] = {}
-    for outcome in ingested:
-        doc_id = outcome.details.get("doc_id")
-        if outcome.status == "failed" or not doc_id:
-            continue
-        if doc_id in owners:
-            outcome.status = "failed"
-            outcome.error = ValidationError(f"document id {doc_id!r} is already used by {owners[doc_id]}; "
-                                            "set another id in a sidecar .meta.toml",
-                                            runner.project.seeds_dir / outcome.target)
-            continue
-        owners[doc_id] = outcome.target
-    return sorted(owners)
+        with make_executor(project, jobs or os.cpu_count() or 1) as executor:
+            return _Runner(project, executor, stages, strict, force, on_done).run(seed_names)
 
 
 class _Runner:
-    def __init__(self, project: Project, jobs: int, strict: bool, force: bool, on_done):
+    """Submits each step as soon as the steps it depends on have finished."""
+
+    def __init__(self, project: Project, executor: Executor, stages: tuple[str, ...], strict: bool, force: bool,
+                 on_done):
         self.project = project
-        self.jobs = jobs
+        self.executor = executor
+        self.stages = stages
         self.strict = strict
         self.force = force
         self.on_done = on_done
-        self.outcomes: list[Outcome] = []
+        self.results: dict[Step, Outcome] = {}
+        self.running: dict[Future, Step] = {}
         self.failed: set[tuple[str, str | None]] = set()
+        self.ingests: list[Step] = []
+        self.seed_position: dict[str, int] = {}
+        self.confirmed = 0  # ingests whose document id is settled, in seed order
+        self.owners: dict[str, str] = {}
 
-    def level(self, steps: list[Step]) -> list[Outcome]:
-        """Run independent steps (one stage or two sibling stages) and record them."""
-        results: dict[Step, Outcome] = {}
-        pending: list[tuple[Step, str]] = []
-        for step in steps:
-            blocked = self._blocked(step)
-            if blocked:
-                results[step] = Outcome(step.stage, step.label, "skipped",
-                                        problems=[Problem("warning", f"not built: {blocked} failed")])
-                continue
-            key = step_key(self.project, step, self.strict)
-            state = _read_state(step.state_file(self.project))
-            if not self.force and state.get("key") == key and all(Path(p).exists() for p in state["outputs"]):
-                output = Path(state["outputs"][0]) if state["outputs"] else None
-                results[step] = Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
-                                        problems=[Problem(**found) for found in state.get("problems", [])])
-            else:
-                pending.append((step, key))
-        for (step, key), outcome in zip(pending, self._execute([step for step, _ in pending])):
-            results[step] = outcome
-            if outcome.status == "built":
-                _write_state(step.state_file(self.project), key, outcome)
-        ordered = [results[step] for step in steps]
-        for step, outcome in zip(steps, ordered):
-            if outcome.status == "failed" and step.stage != "ingest":
-                self.failed.add((step.unit, step.lang))
-            if self.on_done:
-                self.on_done(outcome)
-        self.outcomes.extend(ordered)
-        return ordered
+    def run(self, seed_names: list[str]) -> list[Outcome]:
+        self.ingests = [Step("ingest", name) for name in seed_names]
+        self.seed_position = {name: position for position, name in enumerate(seed_names)}
+        for step in self.ingests:
+            self._start(step)
+        while self.running:
+            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            for future in done:
+                step = self.running.pop(future)
+                self._finish(step, _collected(step, future))
+        return [self.results[step] for step in sorted(self.results, key=self._planned_position)]
 
-    def _blocked(self, step: Step) -> str | None:
+    def _start(self, step: Step) -> None:
         if (step.unit, step.lang) in self.failed:
-            return "an earlier step of this edition"
+            self._finish(step, Outcome(step.stage, step.label, "skipped", problems=[
+                Problem("warning", "not built: an earlier step of this edition failed")]))
+            return
+        key = step_key(self.project, step, self.strict)
+        state = _read_state(step.state_file(self.project))
+        if not self.force and state.get("key") == key and all(Path(p).exists() for p in state["outputs"]):
+            output = Path(state["outputs"][0]) if state["outputs"] else None
+            self._finish(step, Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
+                                       problems=[Problem(**found) for found in state.get("problems", [])]))
+            return
+        self.running[self.executor.submit(_execute, str(self.project.root), step, self.strict, key)] = step
+
+    def _finish(self, step: Step, outcome: Outcome) -> None:
+        self.results[step] = outcome
+        if step.stage == "ingest":
+            self._settle_ingests()
+            return
+        self._record(outcome, step)
+        for stage in FOLLOWERS.get(step.stage, ()):
+            if stage in self.stages:
+                self._start(Step(stage, step.unit, step.lang))
+
+    def _settle_ingests(self) -> None:
+        """Settle finished ingests in seed order: a later seed claiming a taken document id fails."""
+        while self.confirmed < len(self.ingests) and self.ingests[self.confirmed] in self.results:
+            step = self.ingests[self.confirmed]
+            self.confirmed += 1
+            outcome = self.results[step]
+            doc_id = _claim(outcome, self.owners, self.project)
+            self._record(outcome, step)
+            if doc_id and "merge" in self.stages:
+                for lang in self.project.languages:
+                    self._start(Step("merge", doc_id, lang))
+
+    def _record(self, outcome: Outcome, step: Step) -> None:
+        if outcome.status == "failed" and step.stage != "ingest":
+            self.failed.add((step.unit, step.lang))
+        if self.on_done:
+            self.on_done(outcome)
+
+    def _planned_position(self, step: Step) -> tuple:
+        """Stage, then seed order for ingests, document and language order for the rest."""
+        if step.stage == "ingest":
+            return (STAGES.index(step.stage), self.seed_position[step.unit])
+        return (STAGES.index(step.stage), step.unit, self.project.languages.index(step.lang))
+
+
+def _claim(outcome: Outcome, owners: dict[str, str], project: Project) -> str | None:
+    """The document id an ingest gives, or None if it failed or the id is taken (then it fails)."""
+    doc_id = outcome.details.get("doc_id")
+    if outcome.status == "failed" or not doc_id:
         return None
+    if doc_id in owners:
+        outcome.status = "failed"
+        outcome.error = ValidationError(f"document id {doc_id!r} is already used by {owners[doc_id]}; "
+                                        "set another id in a sidecar .meta.toml", project.seeds_dir / outcome.target)
+        return None
+    owners[doc_id] = outcome.target
+    return doc_id
 
-    def _execute(self, steps: list[Step]) -> list[Outcome]:
-        arguments = [(str(self.project.root), step, self.strict) for step in steps]
-        if self.jobs <= 1 or len(steps) <= 1:
-            return [_execute(*args) for args in arguments]
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(steps))) as pool:
-            return list(pool.map(_execute, *zip(*arguments)))
+
+def _collected(step: Step, future: Future) -> Outcome:
+    """The step's outcome; a worker lost for good or a crash fails this step only."""
+    try:
+        return future.result()
+    except Exception as error:
+        log.debug("%s %s did not finish", step.stage, step.label, exc_info=True)
+        return Outcome(step.stage, step.label, "failed",
+                       error=ToolError(f"{step.stage} step did not finish: {type(error).__name__}: {error}"))
 
 
-def _execute(root: str, step: Step, strict: bool) -> Outcome:
-    """Run one step (in a worker process when building in parallel)."""
+def _execute(root: str, step: Step, strict: bool, key: str) -> Outcome:
+    """Run one step wherever the executor placed it; its outputs and state are written there, atomically."""
     project = load_project(Path(root))
     action = {"ingest": _ingest_one, "merge": _merge_one, "edition": _edition_one,
               "pdf": _pdf_one, "epub": _epub_one}[step.stage]
+    started, cpu = time.perf_counter(), _cpu_seconds()
     try:
-        return action(project, step, strict)
+        outcome = action(project, step, strict)
     except PressrunError as error:
-        return Outcome(step.stage, step.label, "failed", error=error)
+        outcome = Outcome(step.stage, step.label, "failed", error=error)
+    outcome.seconds, outcome.cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu
+    if outcome.status == "built":
+        _write_state(step.state_file(project), key, outcome)
+    return outcome
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the subprocesses it has waited for."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 @contextmanager

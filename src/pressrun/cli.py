@@ -8,6 +8,7 @@ user's mistake (set ``PRESSRUN_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__, build, check
+from . import __version__, build, check, config
 from .config import Project, load_project
 from .errors import PressrunError
 
@@ -64,7 +65,22 @@ def build_options(function):
     function = click.option("--force", is_flag=True, help="Rebuild every step even when its inputs are unchanged.")(function)
     function = click.option("--strict", is_flag=True,
                             help="Fail when any segment is untranslated, fuzzy or rejected.")(function)
+    function = click.option("--executor", type=click.Choice(config.EXECUTORS), default=None,
+                            help="Where steps run: this machine's process pool (local, the default) or a Dask "
+                                 "cluster (dask; needs pressrun[dask]).  Default: [tool.pressrun] executor.")(function)
+    function = click.option("--scheduler", metavar="ADDRESS", default=None,
+                            help="Dask scheduler to use with --executor dask, e.g. tcp://host:8786 (default: "
+                                 "[tool.pressrun] scheduler, else a LocalCluster of -j workers here).")(function)
     return function
+
+
+def _with_executor(project: Project, executor: str | None, scheduler: str | None) -> Project:
+    """The project with the command line's --executor and --scheduler applied."""
+    executor = executor or project.executor
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    settings = _guard(lambda: config.executor_settings(executor, scheduler or project.scheduler))
+    return dataclasses.replace(project, **settings)
 
 
 def _build(project: Project, target: str, jobs: int | None, strict: bool, force: bool,
@@ -86,14 +102,15 @@ def _build(project: Project, target: str, jobs: int | None, strict: bool, force:
 @click.argument("seeds", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @build_options
 @click.pass_obj
-def ingest_command(project: Project, seeds: tuple[Path, ...], jobs, strict, force) -> None:
+def ingest_command(project: Project, seeds: tuple[Path, ...], jobs, strict, force, executor, scheduler) -> None:
     """Read seed texts into DocBook masters in build/master/.
 
     Without arguments every seeds/*.txt is ingested.  Each master is validated
     against DocBook 5.0; build/reports/<doc-id>.ingest.json lists which lines
     went to metadata, what was dropped and why, and any conflicts.
     """
-    _build(project, "ingest", jobs, strict, force, [s.resolve() for s in seeds] or None)
+    _build(_with_executor(project, executor, scheduler), "ingest", jobs, strict, force,
+           [s.resolve() for s in seeds] or None)
 
 
 @main.command("extract")
@@ -127,8 +144,9 @@ def _build_command(name: str, target: str, summary: str) -> None:
     @main.command(name, help=summary)
     @build_options
     @click.pass_obj
-    def command(project: Project, jobs: int | None, strict: bool, force: bool) -> None:
-        _build(project, target, jobs, strict, force)
+    def command(project: Project, jobs: int | None, strict: bool, force: bool, executor: str | None,
+                scheduler: str | None) -> None:
+        _build(_with_executor(project, executor, scheduler), target, jobs, strict, force)
 
 
 #: The build commands: name, build target, help.

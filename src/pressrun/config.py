@@ -35,6 +35,8 @@ class Project:
     min_complete: float = 100.0
     #: The date editions carry, in seconds since 1970 (see :func:`project_date`).
     source_date_epoch: int = 0
+    executor: str = "local"  # where steps run: "local" (process pool) or "dask"
+    scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
 
     # Inputs ---------------------------------------------------------------
     def seeds(self) -> list[Path]:
@@ -96,7 +98,21 @@ def load_project(root: Path | None = None) -> Project:
         max_seed_bytes=int(settings.get("max_seed_bytes", MAX_SEED_BYTES)),
         min_complete=float(settings.get("min_complete", 100.0)),
         source_date_epoch=project_date(root),
+        **executor_settings(settings.get("executor", "local"), settings.get("scheduler"), root / "pyproject.toml"),
     )
+
+
+EXECUTORS = ("local", "dask")
+
+
+def executor_settings(executor: str, scheduler: str | None, where: Path | None = None) -> dict:
+    """The ``executor`` and ``scheduler`` fields of a Project, checked."""
+    if executor not in EXECUTORS:
+        raise ConfigError(f"unknown executor {executor!r}: choose one of {', '.join(EXECUTORS)}", where)
+    if scheduler is not None and (not isinstance(scheduler, str) or "://" not in scheduler):
+        raise ConfigError(f"scheduler {scheduler!r} is not a Dask scheduler address such as tcp://host:8786",
+                          where)
+    return {"executor": executor, "scheduler": scheduler}
 
 
 def _check_language(lang: str, where: Path) -> None:

@@ -12,9 +12,12 @@ import tempfile
 from pathlib import Path
 
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -33,3 +36,14 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete the half-written temporaries a killed process left under ``folder``; how many.
+
+    Call it only while holding the build lock, when no writer can be running.
+    """
+    stale = [path for path in folder.rglob(f".*{TEMPORARY_SUFFIX}") if path.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
