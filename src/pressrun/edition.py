@@ -246,10 +246,7 @@ class _Builder:
             self.inline_content(element, node)
         elif tag == "itemizedlist":
             element = _h("ul")
-            for item in node.iterchildren(db("listitem")):
-                entry = _sub(element, "li")
-                for child in item:
-                    entry.append(self.block(child))
+            self.list_items(element, node)
         elif tag == "blockquote":
             element = _h("blockquote")
             attribution = node.find(db("attribution"))
@@ -268,10 +265,7 @@ class _Builder:
             element = _h("ol", {"type": LIST_TYPES.get(node.get("numeration") or "arabic", "1")})
             if node.get("startingnumber"):
                 element.set("start", node.get("startingnumber"))
-            for item in node.iterchildren(db("listitem")):
-                entry = _sub(element, "li")
-                for child in item:
-                    entry.append(self.block(child))
+            self.list_items(element, node)
         elif tag == "variablelist":
             element = _h("dl")
             for entry in node.iterchildren(db("varlistentry")):
@@ -305,6 +299,13 @@ class _Builder:
             if child.tag != db("title"):
                 element.append(self.block(child))
         return element
+
+    def list_items(self, element: etree._Element, node: etree._Element) -> None:
+        """One ``li`` per DocBook ``listitem`` of ``node``, holding its blocks."""
+        for item in node.iterchildren(db("listitem")):
+            entry = _sub(element, "li")
+            for child in item:
+                entry.append(self.block(child))
 
     def figure(self, node: etree._Element) -> etree._Element:
         """A figure's caption and the description of its picture (pictures are not embedded)."""
