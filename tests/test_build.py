@@ -47,7 +47,7 @@ def test_one_msgstr_rebuilds_only_that_edition(built_project):
         label = f"{TURAN_ID} [ru]"
         assert _built(outcomes) == Counter({("merge", label): 1, ("edition", label): 1, ("pdf", label): 1,
                                             ("epub", label): 1})
-        assert "Аналитический обзор" in build.html_path(built_project, TURAN_ID, "ru").read_text(encoding="utf-8")
+        assert "Аналитический обзор" in built_project.edition_path(TURAN_ID, "ru").read_text(encoding="utf-8")
     finally:
         po.write_text(text, encoding="utf-8")
         build.run(built_project, build.STAGES, jobs=2)

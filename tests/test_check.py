@@ -67,12 +67,12 @@ def test_every_gate_fails_on_its_own_damage(built, tmp_path):
     ru = project.po_path("ru", AVIM_ID)
     _replace(ru, 'msgstr "Блог AVİM"', 'msgstr "Блог <emphasis>AVİM</emphasis>"')
     _replace(ru, 'msgstr "Все права защищены"', 'msgstr ""')
-    _rewrite_epub(build.epub_path(project, AVIM_ID, "en"), lambda name, data: None if name.endswith("nav.xhtml") else data)
-    _rewrite_epub(build.epub_path(project, TURAN_ID, "az"),
+    _rewrite_epub(project.epub_path(AVIM_ID, "en"), lambda name, data: None if name.endswith("nav.xhtml") else data)
+    _rewrite_epub(project.epub_path(TURAN_ID, "az"),
                   lambda name, data: re.sub(rb"<p>[^<]{200,}</p>", b"", data, count=1) if name.endswith("ch001.xhtml") else data)
-    with pikepdf.open(build.pdf_path(project, TURAN_ID, "en"), allow_overwriting_input=True) as pdf:
+    with pikepdf.open(project.pdf_path(TURAN_ID, "en"), allow_overwriting_input=True) as pdf:
         del pdf.Root["/StructTreeRoot"]
-        pdf.save(build.pdf_path(project, TURAN_ID, "en"))
+        pdf.save(project.pdf_path(TURAN_ID, "en"))
 
     result = subprocess.run(PRESSRUN + ["check", "--json"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 4 and "Traceback" not in result.stderr, result.stderr

@@ -48,7 +48,7 @@ def _outline(path: Path) -> list:
 
 @pytest.mark.parametrize("lang", ["en", "ru", "az"])
 def test_pdf_outline_nests_the_sections(project, lang):
-    outline = _outline(build.pdf_path(project, BRIEF, lang))
+    outline = _outline(project.pdf_path(BRIEF, lang))
     (title, chapters), = outline[:1]
     assert title.startswith("Sharing the Kura")
     sections = dict(chapters)
@@ -63,13 +63,13 @@ def _epub_file(path: Path, suffix: str) -> etree._Element:
 
 @pytest.mark.parametrize("lang", ["en", "ru", "az"])
 def test_epub_navigation_lists_the_sections(project, lang):
-    nav = _epub_file(build.epub_path(project, BRIEF, lang), "nav.xhtml")
+    nav = _epub_file(project.epub_path(BRIEF, lang), "nav.xhtml")
     entries = nav.xpath("//h:nav[@epub:type='toc']//h:a/text()", namespaces=XHTML)
     assert "Findings" in entries and "Recommendations" in entries
 
 
 def test_epub_keeps_numbers_tables_and_footnotes(project):
-    chapter = _epub_file(build.epub_path(project, BRIEF, "en"), "ch001.xhtml")
+    chapter = _epub_file(project.epub_path(BRIEF, "en"), "ch001.xhtml")
     assert chapter.xpath("//h:table//h:th/text()", namespaces=XHTML)[:3] == [
         "Country", "Share of withdrawals", "Gauges"]
     assert chapter.xpath("count(//h:ol[not(ancestor::h:nav)]/h:li[not(ancestor::h:aside)])",

@@ -64,7 +64,7 @@ def test_every_epub_passes_epubcheck(editions):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_package_metadata(editions, lang):
-    avim = _opf(build.epub_path(editions, AVIM_ID, lang))
+    avim = _opf(editions.epub_path(AVIM_ID, lang))
     text = lambda root, path: [" ".join("".join(e.itertext()).split()) for e in root.xpath(path, namespaces=NS)]
     assert text(avim, "//dc:identifier") == [edition_identifier(AVIM_ID, lang)]
     assert text(avim, "//dc:language") == [lang]
@@ -96,7 +96,7 @@ def test_package_metadata(editions, lang):
     for wanted in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
                    "schema:accessibilityHazard", "schema:accessibilitySummary", "dcterms:conformsTo"):
         assert wanted in properties
-    turan = _opf(build.epub_path(editions, TURAN_ID, lang))
+    turan = _opf(editions.epub_path(TURAN_ID, lang))
     assert not turan.xpath("//opf:meta[@property='belongs-to-collection']", namespaces=NS)
     assert not turan.xpath("//dc:source", namespaces=NS)
     assert text(turan, "//dc:creator") == ["Analytical Service Turan"]
@@ -113,23 +113,23 @@ def _segments(master):
 def test_epub_agrees_with_the_pdf(editions, doc_id, lang):
     """The same segments in the EPUB's XHTML and the PDF's text; the same metadata in OPF and PDF."""
     project = editions
-    epub = build.epub_path(project, doc_id, lang)
+    epub = project.epub_path(doc_id, lang)
     epub_letters = _letters("".join(_chapter(epub).itertext()))
-    pdf_letters = _letters(inspection.pdf_text(build.pdf_path(project, doc_id, lang)))
+    pdf_letters = _letters(inspection.pdf_text(project.pdf_path(doc_id, lang)))
     master = read_master(project.master_path(doc_id, lang))
     for segment in _segments(master):
         words = _letters("".join(segment.itertext()))
         assert words in epub_letters, f"EPUB lacks {''.join(segment.itertext())[:60]!r}"
         assert words[:100] in pdf_letters, f"PDF lacks {''.join(segment.itertext())[:60]!r}"
     opf = _opf(epub)
-    with pikepdf.open(build.pdf_path(project, doc_id, lang)) as document:
+    with pikepdf.open(project.pdf_path(doc_id, lang)) as document:
         info = document.docinfo
         assert opf.xpath("string(//dc:title)", namespaces=NS) == str(info["/Title"])
         assert opf.xpath("string(//dc:creator)", namespaces=NS) == str(info["/Author"])
         assert opf.xpath("string(//dc:language)", namespaces=NS) == str(document.Root.Lang)
         assert str(info["/CreationDate"]).startswith("D:" + opf.xpath("string(//opf:meta[@property='dcterms:modified'])",
                                                                            namespaces=NS)[:10].replace("-", ""))
-    html = etree.fromstring(build.html_path(project, doc_id, lang).read_bytes())
+    html = etree.fromstring(project.edition_path(doc_id, lang).read_bytes())
     published = html.xpath("string(//*[local-name()='meta'][@name='dcterms.date']/@content)")
     assert opf.xpath("string(//dc:date)", namespaces=NS) == published
     assert opf.xpath("string(//dc:publisher)", namespaces=NS) == html.xpath(
@@ -139,7 +139,7 @@ def test_epub_agrees_with_the_pdf(editions, doc_id, lang):
 @pytest.mark.parametrize("doc_id", DOCS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_pandoc_reads_every_body_paragraph_back(editions, doc_id, lang):
-    text = _letters(_epub_text(build.epub_path(editions, doc_id, lang)))
+    text = _letters(_epub_text(editions.epub_path(doc_id, lang)))
     master = read_master(editions.master_path(doc_id, lang))
     paragraphs = master.xpath("/db:article/db:para[not(@role='byline')]|//db:listitem/db:para"
                               "|//db:blockquote/db:para", namespaces=XPATH_NS)
@@ -155,17 +155,17 @@ def _chapter(epub: Path) -> etree._Element:
 
 
 def test_languages_of_passages_are_marked(editions):
-    turan_en = _chapter(build.epub_path(editions, TURAN_ID, "en"))
+    turan_en = _chapter(editions.epub_path(TURAN_ID, "en"))
     assert turan_en.get("lang") == "en"
-    russian_caption = _chapter(build.epub_path(editions, TURAN_ID, "ru")).xpath("//*[local-name()='figcaption']")[0]
+    russian_caption = _chapter(editions.epub_path(TURAN_ID, "ru")).xpath("//*[local-name()='figcaption']")[0]
     assert "Ильхам Алиев" in "".join(russian_caption.itertext())
-    russian = _chapter(build.epub_path(editions, AVIM_ID, "ru"))
+    russian = _chapter(editions.epub_path(AVIM_ID, "ru"))
     marked = russian.xpath("//*[@lang='en']")
     assert marked and any("Center for Eurasian Studies" in "".join(m.itertext()) for m in marked)
 
 
 def test_notes_navigation_and_cover(editions):
-    epub = build.epub_path(editions, AVIM_ID, "az")
+    epub = editions.epub_path(AVIM_ID, "az")
     with zipfile.ZipFile(epub) as archive:
         names = archive.namelist()
         nav = etree.fromstring(archive.read(next(n for n in names if n.endswith("nav.xhtml"))))
@@ -196,14 +196,14 @@ def test_resources_in_the_edition_are_never_read(editions, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(editions.root, root)
     project = load_project(root)
-    html = build.html_path(project, AVIM_ID, "en")
+    html = project.edition_path(AVIM_ID, "en")
     hostile = ('<img src="file:///etc/passwd" alt="x"/><img src="../../../../../../etc/hostname" alt="y"/>'
                '<object data="file:///etc/passwd"></object><p style="background: url(http://127.0.0.1:9/x)">z</p>'
                '<link rel="stylesheet" href="/etc/passwd"/><video src="http://127.0.0.1:9/v.mp4"></video>')
     html.write_text(html.read_text(encoding="utf-8").replace("</main>", hostile + "</main>"), encoding="utf-8")
     outcomes = build.build_epubs(project)
     assert [o.status for o in outcomes if o.target == f"{AVIM_ID} [en]"] == ["built"]
-    with zipfile.ZipFile(build.epub_path(project, AVIM_ID, "en")) as archive:
+    with zipfile.ZipFile(project.epub_path(AVIM_ID, "en")) as archive:
         names = archive.namelist()
         packed = b"".join(archive.read(name) for name in names)
     expected = re.compile(r"mimetype|META-INF/[\w.-]+\.xml|EPUB/(content\.opf|nav\.xhtml|toc\.ncx|text/\w+\.xhtml"

@@ -144,7 +144,7 @@ def test_a_failing_step_on_a_worker_fails_only_its_edition(cluster, tmp_path, mo
     assert sorted((o.step, o.target) for o in outcomes if o.status == "skipped") == \
         [("edition", f"{AVIM_ID} [az]"), ("pdf", f"{AVIM_ID} [az]")]
     assert sum(o.status == "built" for o in outcomes) == 2 + 5 * 3
-    assert not build.pdf_path(project, AVIM_ID, "az").exists()
+    assert not project.pdf_path(AVIM_ID, "az").exists()
 
 
 def test_unreachable_scheduler_is_one_line(distributed, tmp_path):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from pressrun import build
 from pressrun.config import load_project
 
 from conftest import AVIM_ID, AVIM_SEED, ROOT, make_project, require_command
@@ -100,7 +99,7 @@ def test_source_archive_without_git_builds_every_pdf(tmp_path):
     pdfs = sorted((tree / "build" / "pdf").rglob("*.pdf"))
     assert len(pdfs) == len(project.seeds()) * len(project.languages)
     assert project.source_date_epoch == int((tree / "pyproject.toml").stat().st_mtime)
-    assert build.pdf_path(project, AVIM_ID, "ru") in pdfs
+    assert project.pdf_path(AVIM_ID, "ru") in pdfs
 
 
 @pytest.mark.parametrize("value", ["", "  "])

@@ -40,7 +40,7 @@ def _body_text(path) -> str:
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_paragraph_is_in_the_pdf_text(editions, doc_id, lang):
     project, _ = editions
-    text = _letters(_body_text(build.pdf_path(project, doc_id, lang)))
+    text = _letters(_body_text(project.pdf_path(doc_id, lang)))
     master = read_master(project.master_path(doc_id, lang))
     for note in master.xpath("//db:footnote", namespaces=XPATH_NS):
         note_letters = _letters("".join(note.itertext()))
@@ -58,7 +58,7 @@ def test_every_paragraph_is_in_the_pdf_text(editions, doc_id, lang):
 def test_fonts_embedded_and_no_fallback(editions, lang):
     project, _ = editions
     for doc_id in DOCS:
-        fonts = inspection.pdf_fonts(build.pdf_path(project, doc_id, lang))
+        fonts = inspection.pdf_fonts(project.pdf_path(doc_id, lang))
         assert fonts
         for font in fonts:
             assert "Noto-Serif" in font.name, f"fallback font {font.name} in {lang}"
@@ -70,7 +70,7 @@ def test_fonts_embedded_and_no_fallback(editions, lang):
 def test_metadata_tags_language_and_outline(editions, doc_id, lang):
     project, _ = editions
     master = read_master(project.master_path(doc_id, lang))
-    with pikepdf.open(build.pdf_path(project, doc_id, lang)) as document:
+    with pikepdf.open(project.pdf_path(doc_id, lang)) as document:
         info = document.docinfo
         title = " ".join(master.xpath("string(//db:info/db:title)", namespaces=XPATH_NS).split())
         assert str(info["/Title"]) == title
@@ -119,7 +119,7 @@ def test_footnote_sits_at_the_bottom_of_page_one(editions):
     project, _ = editions
     for lang, start in (("en", "Jakub Korejba graduated"), ("ru", "Якуб Корейба окончил"),
                         ("az", "Yakub Koreyba Varşava")):
-        path = build.pdf_path(project, AVIM_ID, lang)
+        path = project.pdf_path(AVIM_ID, lang)
         note_top = _text_top(path, 0, start)
         assert note_top is not None, f"{lang}: the footnote is not on page 1"
         assert note_top < 842 * 0.3, f"{lang}: footnote starts {note_top:.0f} pt above the bottom of page 1"
@@ -133,7 +133,7 @@ def test_azerbaijani_edition_is_hyphenated_with_generated_patterns(editions, tmp
     words = "təhlükəsizliyinin " * 40
     xhtml = (f'<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="az">'
              f'<head><title>t</title></head><body><p style="width: 28mm; hyphens: auto">{words}</p></body></html>')
-    result = pdf.render_pdf(xhtml.encode(), tmp_path / "t.xhtml", build.stylesheets(project, "print"),
+    result = pdf.render_pdf(xhtml.encode(), tmp_path / "t.xhtml", project.stylesheets("print"),
                             [project.root], "test", 0)
     target = tmp_path / "t.pdf"
     target.write_bytes(result.data)

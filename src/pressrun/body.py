@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from . import inlines as il
 from .langs import slugify
-from .model import (Block, BulletList, CodeBlock, DefinitionList, Figure, Heading, Inline, LineBlock, OrderedList,
+from .model import (is_safe_url, Block, BulletList, CodeBlock, DefinitionList, Figure, Heading, Inline, LineBlock, OrderedList,
                     Para, Quote, Rule, Section, Table, TableCell)
 
 #: pandoc's list number styles → DocBook ``orderedlist/@numeration``.
@@ -249,7 +249,7 @@ class BodyReader:
                 at = line_of(node) or line
                 result.append({"t": "Note", "c": self.blocks(node["c"], at)})
                 continue
-            if kind == "Link" and urlparse(node["c"][2][0]).scheme not in ("http", "https", "mailto"):
+            if kind == "Link" and not is_safe_url(node["c"][2][0]):
                 self.drop(line or 0, node["c"][2][0], "unsafe-link",
                           "link target that is not http(s) or mailto; the link text is kept")
                 result.extend(self._prepare(node["c"][1], line))

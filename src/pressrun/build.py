@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import time
+import traceback
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ import uharfbuzz
 
 from . import __version__, catalogs, edition, epub, hyphenation
 from .config import Project, load_project
-from .errors import InputError, PressrunError, Problem, ToolError, ValidationError
+from .errors import InputError, InternalError, PressrunError, Problem, ToolError, ValidationError
 from .executors import make_executor
 from .fonts import font_files
 from .ingest import ingest
@@ -110,7 +111,7 @@ def run(project: Project, stages: tuple[str, ...], *, jobs: int | None = None, s
     """Bring the given stages up to date; returns one Outcome per step, in a stable order."""
     with build_lock(project):
         remove_stale_temporaries(project.build_dir)
-        seed_names = [seed.name for seed in (seeds or project.seeds())]
+        seed_names = project.seed_names(seeds) if seeds else [seed.name for seed in project.seeds()]
         with make_executor(project, jobs or os.cpu_count() or 1) as executor:
             return _Runner(project, executor, stages, strict, force, on_done).run(seed_names)
 
@@ -177,10 +178,30 @@ class _Runner:
             self.confirmed += 1
             outcome = self.results[step]
             doc_id = _claim(outcome, self.owners, self.project)
+            if doc_id and outcome.status == "built":
+                _publish_staged(self.project, step)
             self._record(outcome, step)
             if doc_id and "merge" in self.stages:
                 for lang in self.project.languages:
                     self._start(Step("merge", doc_id, lang))
+            elif outcome.status == "failed":
+                self._list_stale(step)
+
+    def _list_stale(self, ingest_step: Step) -> None:
+        """A failed ingest: its document's later steps are listed as not built, their old outputs as stale."""
+        doc_id = _read_state(ingest_step.state_file(self.project)).get("details", {}).get("doc_id")
+        if not doc_id or doc_id in self.owners:
+            return
+        note = (f"not built: ingest of {ingest_step.unit} failed; outputs in build/ from an earlier build "
+                "are stale")
+        for stage in self.stages:
+            if stage == "ingest":
+                continue
+            for lang in self.project.languages:
+                later = Step(stage, doc_id, lang)
+                self.results[later] = Outcome(stage, later.label, "skipped", problems=[Problem("warning", note)])
+                if self.on_done:
+                    self.on_done(self.results[later])
 
     def _record(self, outcome: Outcome, step: Step) -> None:
         if outcome.status == "failed" and step.stage != "ingest":
@@ -229,10 +250,28 @@ def _execute(root: str, step: Step, strict: bool, key: str) -> Outcome:
         outcome = action(project, step, strict)
     except PressrunError as error:
         outcome = Outcome(step.stage, step.label, "failed", error=error)
+    except Exception as error:  # a bug in pressrun must fail this step only, never the build
+        outcome = Outcome(step.stage, step.label, "failed", error=_crash_report(project, step, error))
     outcome.seconds, outcome.cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu
     if outcome.status == "built":
         _write_state(step.state_file(project), key, outcome)
     return outcome
+
+
+def crash_report_path(project: Project, step: Step) -> Path:
+    name = step.unit if step.lang is None else f"{step.unit}.{step.lang}"
+    return project.build_dir / "reports" / f"crash-{step.stage}-{name}.txt"
+
+
+def _crash_report(project: Project, step: Step, error: Exception) -> InternalError:
+    """Keep the traceback of an unexpected exception for a bug report; return the one-line error."""
+    path = crash_report_path(project, step)
+    log.debug("%s %s crashed", step.stage, step.label, exc_info=error)
+    text = (f"pressrun {__version__}: {step.stage} step of {step.label} crashed\n\n"
+            + "".join(traceback.format_exception(error)))
+    write_atomic(path, text.encode("utf-8"))
+    return InternalError(f"bug in pressrun: {step.stage} step crashed with {type(error).__name__}: {error}; "
+                         "please report it with this file", path)
 
 
 def _cpu_seconds() -> float:
@@ -292,9 +331,9 @@ def step_inputs(project: Project, step: Step) -> list[Path]:
         return [project.master_path(doc, lang), strings]
     fonts = font_files()
     if step.stage == "pdf":
-        return [html_path(project, doc, lang), *stylesheets(project, "print"), *fonts]
-    return [html_path(project, doc, lang), project.master_path(doc, lang), strings,
-            *stylesheets(project, "epub"), *fonts]
+        return [project.edition_path(doc, lang), *project.stylesheets("print"), *fonts]
+    return [project.edition_path(doc, lang), project.master_path(doc, lang), strings,
+            *project.stylesheets("epub"), *fonts]
 
 
 def step_key(project: Project, step: Step, strict: bool) -> str:
@@ -387,13 +426,6 @@ def catalog_stats(project: Project) -> list[catalogs.CatalogStats]:
     return results
 
 
-def _shown(project: Project, path: Path) -> str:
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)
-
-
 # Edition strings (the "pressrun" domain) ------------------------------------------
 
 def extract_strings(project: Project) -> list[Outcome]:
@@ -431,22 +463,37 @@ def _ingest_one(project: Project, step: Step, strict: bool) -> Outcome:
         if error.path is None:
             error.path = seed
         raise
+    staging = project.staging_dir("ingest", step.unit)
+    write_atomic(staging / "master.xml", serialize(tree))
+    write_atomic(staging / "report.json", report.to_json().encode())
     target = project.master_path(doc.doc_id)
-    write_atomic(target, serialize(tree))
-    write_atomic(project.report_path(doc.doc_id, "ingest"), report.to_json().encode())
-    shown = [replace(problem, path=_shown(project, seed)) for problem in report.problems]
+    shown = [replace(problem, path=project.shown(seed)) for problem in report.problems]
     return Outcome("ingest", step.label, "built", target, shown,
                    details={"doc_id": doc.doc_id, "profile": report.profile})
+
+
+def _publish_staged(project: Project, step: Step) -> None:
+    """Move an accepted ingest's master and report from staging to their places.
+
+    An ingest writes to staging so that a seed whose document id turns out to
+    be taken never overwrites the master of the seed that owns the id.
+    """
+    staging = project.staging_dir("ingest", step.unit)
+    doc_id = json.loads((staging / "report.json").read_text(encoding="utf-8"))["doc_id"]
+    for name, target in (("report.json", project.report_path(doc_id, "ingest")),
+                         ("master.xml", project.master_path(doc_id))):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)
 
 
 def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
     po_path = project.po_path(lang, doc_id)
     catalog = catalogs.read_catalog(po_path, lang) if po_path.is_file() else None
-    translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, _shown(project, po_path),
+    translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, project.shown(po_path),
                                doc_id)
     if catalog is None:
-        report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", _shown(project, po_path)))
+        report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", project.shown(po_path)))
     errors = validate(translated)
     if errors:
         raise ValidationError(f"translated master is not valid DocBook 5.0: {errors[0]}", po_path)
@@ -455,7 +502,7 @@ def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
             "error" if strict else "warning",
             f"{report.fallbacks} segment(s) shown in the source language "
             f"({report.untranslated} untranslated, {report.fuzzy} fuzzy, {report.rejected} rejected)",
-            _shown(project, po_path)))
+            project.shown(po_path)))
     target = project.master_path(doc_id, lang)
     write_atomic(target, serialize(translated))
     write_atomic(project.report_path(doc_id, f"{lang}.merge"),
@@ -465,24 +512,6 @@ def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
         error = InputError(f"--strict: {report.fallbacks} segment(s) not translated", po_path)
     return Outcome("merge", step.label, "failed" if error else "built", target, report.problems, error,
                    details=report.as_dict())
-
-
-def html_path(project: Project, doc_id: str, lang: str) -> Path:
-    return project.build_dir / "html" / lang / f"{doc_id}.xhtml"
-
-
-def pdf_path(project: Project, doc_id: str, lang: str) -> Path:
-    return project.build_dir / "pdf" / lang / f"{doc_id}.pdf"
-
-
-def epub_path(project: Project, doc_id: str, lang: str) -> Path:
-    return project.build_dir / "epub" / lang / f"{doc_id}.epub"
-
-
-def stylesheets(project: Project, medium: str) -> list[Path]:
-    """The shared stylesheet, the medium's layer, then every per-language layer."""
-    return [project.styles_dir / "edition.css", project.styles_dir / f"{medium}.css",
-            *sorted(project.styles_dir.glob("lang-*.css"))]
 
 
 def _edition_context(project: Project, doc_id: str, lang: str):
@@ -503,7 +532,7 @@ def _epoch(info: edition.EditionInfo) -> int:
 
 def _edition_one(project: Project, step: Step, strict: bool) -> Outcome:
     master, info, strings = _edition_context(project, step.unit, step.lang)
-    target = html_path(project, step.unit, step.lang)
+    target = project.edition_path(step.unit, step.lang)
     write_atomic(target, edition.build_edition(master, info, strings))
     return Outcome("edition", step.label, "built", target)
 
@@ -513,12 +542,12 @@ def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
     _master, info, _strings = _edition_context(project, doc_id, lang)
-    source = html_path(project, doc_id, lang)
-    result = pdf.render_pdf(source.read_bytes(), source, stylesheets(project, "print"), [project.root],
+    source = project.edition_path(doc_id, lang)
+    result = pdf.render_pdf(source.read_bytes(), source, project.stylesheets("print"), [project.root],
                             info.identifier, _epoch(info))
-    target = pdf_path(project, doc_id, lang)
+    target = project.pdf_path(doc_id, lang)
     write_atomic(target, result.data)
-    problems = [Problem("warning", f"refused to fetch {url}", _shown(project, source)) for url in result.refused]
+    problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
     return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
 
 
@@ -527,10 +556,10 @@ def _epub_one(project: Project, step: Step, strict: bool) -> Outcome:
     master, info, strings = _edition_context(project, doc_id, lang)
     cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
     relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
-    data = epub.build_epub(html_path(project, doc_id, lang).read_bytes(), info, master,
+    data = epub.build_epub(project.edition_path(doc_id, lang).read_bytes(), info, master,
                            [project.styles_dir / "edition.css", project.styles_dir / "epub.css"],
                            edition.language_name(lang, lang), cover_alt, relations, _epoch(info))
-    target = epub_path(project, doc_id, lang)
+    target = project.epub_path(doc_id, lang)
     write_atomic(target, data)
     return Outcome("epub", step.label, "built", target)
 

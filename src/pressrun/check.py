@@ -54,10 +54,6 @@ def _editions(project: Project) -> list[tuple[str, str]]:
     return [(path.stem, lang) for path in project.masters() for lang in project.languages]
 
 
-def _shown(project: Project, path: Path) -> str:
-    return str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)
-
-
 def _built_files(project: Project, gate: Gate, editions: list[tuple[str, str]],
                  path_of: Callable[[Project, str, str], Path]) -> Iterator[tuple[Path, str]]:
     """(path, language) of each edition's file; a missing one fails the gate."""
@@ -67,7 +63,7 @@ def _built_files(project: Project, gate: Gate, editions: list[tuple[str, str]],
         if path.is_file():
             yield path, lang
         else:
-            gate.failures.append(f"{_shown(project, path)}: missing")
+            gate.failures.append(f"{project.shown(path)}: missing")
 
 
 def _tool(gate: Gate, name: str) -> str | None:
@@ -89,7 +85,7 @@ def _masters_valid(project: Project) -> Gate:
             errors = validate(read_master(path))
         except PressrunError as error:
             errors = [str(error)]
-        gate.failures += [f"{_shown(project, path)}:{error}" for error in errors[:3]]
+        gate.failures += [f"{project.shown(path)}:{error}" for error in errors[:3]]
     return gate
 
 
@@ -102,7 +98,7 @@ def _catalogs_compile(project: Project) -> Gate:
     msgfmt = _tool(gate, "msgfmt")
     for path in _po_files(project) if msgfmt else []:
         gate.checked += 1
-        result = subprocess.run([msgfmt, "-c", "--check-format", "-o", "/dev/null", _shown(project, path)],
+        result = subprocess.run([msgfmt, "-c", "--check-format", "-o", "/dev/null", project.shown(path)],
                                 capture_output=True, text=True, cwd=project.root)
         if result.returncode:
             gate.failures.append(result.stderr.strip().splitlines()[0])
@@ -123,7 +119,7 @@ def _tags_consistent(project: Project) -> Gate:
                 try:
                     checked_translation(message.id, message.string)
                 except RejectedTranslation as problem:
-                    gate.failures.append(f"{_shown(project, path)}:{message.lineno}: {problem}")
+                    gate.failures.append(f"{project.shown(path)}:{message.lineno}: {problem}")
     return gate
 
 
@@ -148,10 +144,10 @@ def _epubcheck(project: Project, editions: list[tuple[str, str]]) -> Gate:
     except ToolError as error:
         gate.failures.append(str(error))
         return gate
-    for path, _ in _built_files(project, gate, editions, build.epub_path):
+    for path, _ in _built_files(project, gate, editions, Project.epub_path):
         result = inspection.epubcheck(path)
         if not result.clean:
-            gate.failures.append(f"{_shown(project, path)}: {result.first_message}")
+            gate.failures.append(f"{project.shown(path)}: {result.first_message}")
     return gate
 
 
@@ -162,18 +158,18 @@ def _pdfs_sound(project: Project, editions: list[tuple[str, str]]) -> Gate:
     except ImportError:
         gate.failures.append("the Python package pikepdf is not installed (pip install -e '.[check]')")
         return gate
-    for path, lang in _built_files(project, gate, editions, build.pdf_path):
+    for path, lang in _built_files(project, gate, editions, Project.pdf_path):
         with pikepdf.open(path) as document:
             for name in ("/Title", "/Author", "/Producer", "/CreationDate"):
                 if not str(document.docinfo.get(name, "")).strip():
-                    gate.failures.append(f"{_shown(project, path)}: no {name[1:]}")
+                    gate.failures.append(f"{project.shown(path)}: no {name[1:]}")
             if "/StructTreeRoot" not in document.Root or not document.Root.get("/MarkInfo", {}).get("/Marked"):
-                gate.failures.append(f"{_shown(project, path)}: not tagged")
+                gate.failures.append(f"{project.shown(path)}: not tagged")
             if str(document.Root.get("/Lang", "")) != lang:
-                gate.failures.append(f"{_shown(project, path)}: /Lang is not {lang}")
+                gate.failures.append(f"{project.shown(path)}: /Lang is not {lang}")
         for font in inspection.pdf_fonts(path):
             if not font.embedded:
-                gate.failures.append(f"{_shown(project, path)}: font {font.name} not embedded")
+                gate.failures.append(f"{project.shown(path)}: font {font.name} not embedded")
     return gate
 
 
@@ -185,7 +181,7 @@ def _consistent(project: Project, editions: list[tuple[str, str]]) -> Gate:
     """Every paragraph of the translated master is in both the PDF and the EPUB."""
     gate = Gate("PDF and EPUB carry the same paragraphs")
     for doc_id, lang in editions:
-        pdf_file, epub_file = build.pdf_path(project, doc_id, lang), build.epub_path(project, doc_id, lang)
+        pdf_file, epub_file = project.pdf_path(doc_id, lang), project.epub_path(doc_id, lang)
         master_file = project.master_path(doc_id, lang)
         if not (pdf_file.is_file() and epub_file.is_file() and master_file.is_file()):
             gate.failures.append(f"{doc_id} [{lang}]: an edition is missing")

@@ -94,7 +94,7 @@ def _build(project: Project, target: str, jobs: int | None, strict: bool, force:
             progress.update(task, advance=1, description=f"{outcome.step} {outcome.target}")
 
         outcomes = _guard(lambda: build.run(project, stages, jobs=jobs, strict=strict, force=force,
-                                            seeds=seeds, on_done=done))
+                                            seeds=seeds, on_done=done), project)
     _finish(project, outcomes)
 
 
@@ -218,7 +218,7 @@ def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
     for column in ("step", "input", "status", "output", "pages"):
         table.add_column(column)
     for outcome in outcomes:
-        shown = _relative(project, outcome.output) if outcome.output else ""
+        shown = project.shown(outcome.output) if outcome.output else ""
         colour = {"built": "green", "skipped": "dim", "failed": "red"}[outcome.status]
         pages = str(outcome.details.get("pages", "")) if outcome.step == "pdf" else ""
         if outcome.status == "skipped" and not outcome.problems and not verbose_summary():
@@ -230,7 +230,7 @@ def _finish(project: Project, outcomes: list[build.Outcome]) -> None:
         console.print(table.title)
     for outcome in outcomes:
         for problem in outcome.problems:
-            _say("warning", str(problem))
+            _say(problem.severity, str(problem))
         if outcome.error is not None:
             _say("error", _describe(project, outcome.error))
     failures = [o.error for o in outcomes if o.error is not None]
@@ -245,25 +245,18 @@ def verbose_summary() -> bool:
 
 def _describe(project: Project | None, error: PressrunError) -> str:
     if project is not None and error.path is not None:
-        error.path = Path(_relative(project, error.path))
+        error.path = Path(project.shown(error.path))
     return str(error)
 
 
-def _relative(project: Project, path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(project.root))
-    except ValueError:
-        return str(path)
-
-
-def _guard(action):
+def _guard(action, project: Project | None = None):
     """Run ``action``; turn a PressrunError into a one-line message and exit code."""
     try:
         return action()
     except PressrunError as error:
         if os.environ.get("PRESSRUN_DEBUG"):
             raise
-        _say("error", str(error))
+        _say("error", _describe(project, error))
         sys.exit(error.exit_code)
 
 

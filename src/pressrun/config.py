@@ -17,7 +17,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 
 DEFAULT_LANGUAGES = ("en", "ru", "az")
 MAX_SEED_BYTES = 2 * 1024 * 1024
@@ -42,6 +42,23 @@ class Project:
     def seeds(self) -> list[Path]:
         return sorted(self.seeds_dir.glob("*.txt"))
 
+    def shown(self, path: Path) -> str:
+        """``path`` as messages show it: relative to the project when inside it."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def seed_names(self, paths: list[Path]) -> list[str]:
+        """The file names of seeds given by path; a seed must lie in the seeds folder."""
+        names = []
+        for path in paths:
+            if path.resolve().parent != self.seeds_dir.resolve():
+                raise InputError(f"not in the seeds folder {self.shown(self.seeds_dir)}: copy the seed there, "
+                                 "then ingest it", path)
+            names.append(path.name)
+        return names
+
     def sidecar(self, seed: Path) -> Path:
         return seed.with_suffix(".meta.toml")
 
@@ -63,6 +80,25 @@ class Project:
 
     def masters(self) -> list[Path]:
         return sorted((self.build_dir / "master").glob("*.xml"))
+
+    def edition_path(self, doc_id: str, lang: str) -> Path:
+        return self.build_dir / "html" / lang / f"{doc_id}.xhtml"
+
+    def pdf_path(self, doc_id: str, lang: str) -> Path:
+        return self.build_dir / "pdf" / lang / f"{doc_id}.pdf"
+
+    def epub_path(self, doc_id: str, lang: str) -> Path:
+        return self.build_dir / "epub" / lang / f"{doc_id}.epub"
+
+    def staging_dir(self, stage: str, unit: str) -> Path:
+        """Where a step writes outputs the engine publishes only once it accepts them."""
+        return self.build_dir / ".staging" / stage / unit
+
+    def stylesheets(self, medium: str) -> list[Path]:
+        """The shared stylesheet, the medium's layer, then every per-language layer, as present."""
+        sheets = [self.styles_dir / "edition.css", self.styles_dir / f"{medium}.css",
+                  *sorted(self.styles_dir.glob("lang-*.css"))]
+        return [sheet for sheet in sheets if sheet.is_file()]
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -18,7 +18,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlparse
 
 from babel import Locale
 from babel.dates import format_date
@@ -28,12 +27,11 @@ from lxml import etree
 
 from . import __version__
 from .its import LINE_BREAK_PI
-from .model import XML_ID, XML_LANG, XPATH_NS, db
+from .model import SOURCE_URL_SCHEMES, XML_ID, XML_LANG, XPATH_NS, db, is_safe_url
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 STRINGS_DOMAIN = "pressrun"
 CODE_LANGUAGE = "en"  # the language of the strings written in this module
-SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 #: DocBook ``emphasis/@role`` → XHTML element and attributes.
 EMPHASIS_ELEMENTS = {"strong": ("strong", {}), "strikethrough": ("s", {}), "underline": ("u", {}),
                      "smallcaps": ("span", {"class": "smallcaps"})}
@@ -127,6 +125,14 @@ def _h(tag: str, attrs: dict | None = None, *children, text: str | None = None) 
     for child in children:
         element.append(child)
     return element
+
+
+def _source_link(parent: etree._Element, url: str) -> None:
+    """The source page's address: a live link only when it is a web address."""
+    if is_safe_url(url, SOURCE_URL_SCHEMES):
+        _sub(parent, "a", {"href": url}, url)
+    else:
+        _sub(parent, "span", {"class": "url"}, url)
 
 
 def _sub(parent: etree._Element, tag: str, attrs: dict | None = None, text: str | None = None) -> etree._Element:
@@ -372,7 +378,7 @@ class _Builder:
             element = _sub(target, name, dict(attrs))
         elif tag == "link":
             href = node.get("{http://www.w3.org/1999/xlink}href", "")
-            element = _sub(target, "a", {"href": href} if urlparse(href).scheme in SAFE_LINK_SCHEMES else {})
+            element = _sub(target, "a", {"href": href} if is_safe_url(href) else {})
         elif tag == "footnote":
             self.notes += 1
             element = _sub(target, "span", {"class": "footnote", "id": f"fn-{self.notes}", "role": "note"})
@@ -421,7 +427,7 @@ class _Builder:
         para = _sub(section, "p", text=". ".join(p.rstrip(".") for p in parts if p) + ".")
         if meta.source_url:
             _append(para, " ")
-            _sub(para, "a", {"href": meta.source_url}, meta.source_url)
+            _source_link(para, meta.source_url)
         return section
 
     def colophon(self) -> etree._Element:
@@ -453,8 +459,8 @@ class _Builder:
                 continue
             _sub(listing, "dt", text=label)
             cell = _sub(listing, "dd")
-            if value.startswith(("http://", "https://")):
-                _sub(cell, "a", {"href": value}, value)
+            if label == _("Source"):
+                _source_link(cell, value)
             else:
                 cell.text = value
             if lang and lang != self.lang:

@@ -39,6 +39,7 @@ from .edition import XHTML_NS, EditionInfo
 from .errors import ToolError
 from .fonts import font_folder
 from .master import safe_parser
+from .model import SOURCE_URL_SCHEMES, is_safe_url
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -331,7 +332,7 @@ def _complete_opf(data: bytes, info: EditionInfo, relations: list[str]) -> bytes
     prefixes = root.get("prefix", "")
     if "schema:" not in prefixes:
         root.set("prefix", (prefixes + " schema: http://schema.org/").strip())
-    if info.source_url and metadata.find(f"{{{DC_NS}}}source") is None:
+    if is_safe_url(info.source_url, SOURCE_URL_SCHEMES) and metadata.find(f"{{{DC_NS}}}source") is None:
         etree.SubElement(metadata, f"{{{DC_NS}}}source").text = info.source_url
     for relation in relations:
         etree.SubElement(metadata, f"{{{DC_NS}}}relation").text = relation

@@ -14,7 +14,6 @@ class PressrunError(Exception):
     """Base class of every error a user can act on."""
 
     exit_code = 1
-    category = "error"
 
     def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
         super().__init__(message)
@@ -39,28 +38,34 @@ class ConfigError(PressrunError):
     """The project configuration (pyproject.toml, a sidecar, a profile) is wrong."""
 
     exit_code = 78
-    category = "config"
 
 
 class InputError(PressrunError):
     """A seed or a catalog cannot be read or understood."""
 
     exit_code = 65
-    category = "input"
 
 
 class ValidationError(PressrunError):
     """An artifact pressrun produced does not meet its schema or a quality gate."""
 
     exit_code = 4
-    category = "validation"
 
 
 class ToolError(PressrunError):
     """An external tool (pandoc, WeasyPrint, a validator) is missing or failed."""
 
     exit_code = 69
-    category = "tool"
+
+
+class InternalError(PressrunError):
+    """A bug in pressrun: an unexpected exception inside a step.
+
+    The step fails alone; its traceback is kept in a crash report (``path``)
+    for a bug report, and the build exits with 70 (EX_SOFTWARE).
+    """
+
+    exit_code = 70
 
 
 @dataclass(frozen=True)

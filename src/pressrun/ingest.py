@@ -19,7 +19,6 @@ import codecs
 import json
 import logging
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,8 @@ from . import inlines as il
 from .body import BodyReader, nest_sections
 from .errors import ConfigError, InputError, Problem, ToolError
 from .langs import capitalize_word, identify_language, language_table, parse_date, slugify
-from .model import (Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
+from .model import (SOURCE_URL_SCHEMES, is_safe_url, Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
+from .sidecar import TEXT_FIELDS, Sidecar, read_sidecar
 from .profiles import Profile, Rule, builtin_profiles, choose_profile, load_rules_table
 
 log = logging.getLogger("pressrun.ingest")
@@ -92,7 +92,21 @@ class IngestReport:
 
 # Reading -------------------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: C0 controls other than tab, line feed, form feed and carriage return: no text file holds them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+#: Byte order mark, the codec that reads what follows it, and the encoding's name.
+_BOMS = ((codecs.BOM_UTF8, "utf-8", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+         (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+
+
+def _decode_marked(data: bytes, codec: str, name: str, path: Path) -> str:
+    """The text after a byte order mark; a file whose bytes do not follow its mark is refused by line."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode(codec, errors="replace")
+        raise InputError(f"starts with a {name} byte order mark but is not {name} text; save the file as UTF-8",
+                         path, before.count("\n") + 1) from None
 
 
 def read_seed(path: Path, max_bytes: int, report: IngestReport) -> str:
@@ -101,10 +115,10 @@ def read_seed(path: Path, max_bytes: int, report: IngestReport) -> str:
     if len(data) > max_bytes:
         raise InputError(f"seed is {len(data):,} bytes, over the {max_bytes:,}-byte limit "
                          "(set [tool.pressrun] max_seed_bytes to raise it)", path)
-    for bom, encoding in _BOMS:
+    for bom, codec, name in _BOMS:
         if data.startswith(bom):
-            text = data.decode(encoding)
-            report.warn(f"decoded as {encoding.upper()} (byte order mark found); please save seeds as UTF-8")
+            text = _decode_marked(data[len(bom):], codec, name, path)
+            report.warn(f"decoded as {name} (byte order mark found); please save seeds as UTF-8")
             break
     else:
         if b"\x00" in data:
@@ -114,6 +128,10 @@ def read_seed(path: Path, max_bytes: int, report: IngestReport) -> str:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line) from None
+    control = _CONTROL.search(text)
+    if control:
+        raise InputError(f"binary data (control character U+{ord(control.group()):04X}), not a text file", path,
+                         text.count("\n", 0, control.start()) + 1)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         report.warn("CRLF line ends converted to LF")
@@ -577,6 +595,8 @@ class _Builder:
             address.social.append(sourced)
         elif name in Address.__dataclass_fields__:
             setattr(address, name, sourced)
+        elif name == "source_url" and not is_safe_url(value, SOURCE_URL_SCHEMES):
+            self.report.warn(f"source address {value!r} is not an http(s) address; not used", line, rule.name)
         elif name in ("series_number", "series", "category", "source_url", "title", "subtitle",
                       "copyright_years", "copyright_holder", "rights", "publisher"):
             setattr(meta, name, sourced)
@@ -645,44 +665,24 @@ def document_id(profile: Profile, meta: Metadata) -> str:
         raise ConfigError(f"profile {profile.name}: id template uses unknown field {exc}") from exc
 
 
-SIDECAR_SCALARS = {"title", "subtitle", "publisher", "series", "series_number", "category", "source_url",
-                   "copyright_years", "copyright_holder", "rights"}
-
-
-def read_sidecar(path: Path | None) -> dict:
-    """The fields of ``<seed>.meta.toml`` (empty when there is none)."""
-    if path is None or not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"sidecar is not valid TOML: {exc}", path) from None
-
-
-def apply_sidecar(path: Path, data: dict, meta: Metadata, report: IngestReport) -> str | None:
-    """Apply the sidecar's fields (they win over the text); returns the document id it sets, if any."""
-    report.sidecar = {k: v for k, v in sorted(data.items())}
-    for key, value in data.items():
-        if key in SIDECAR_SCALARS:
-            setattr(meta, key, Sourced(str(value), None, data.get(f"{key}_lang")))
-        elif key in ("date", "access_date"):
-            iso = parse_date(str(value))
-            if iso is None:
-                raise InputError(f"{key} = {value!r} is not a date", path)
-            if key == "date":
-                meta.pubdate = Sourced(iso)
-            else:
-                meta.access_date = Sourced(iso)
+def apply_sidecar(sidecar: Sidecar, meta: Metadata, report: IngestReport) -> str | None:
+    """Apply the sidecar's checked fields (they win over the text); returns the document id it sets, if any."""
+    report.sidecar = {key: sidecar.fields[key] for key in sorted(sidecar.fields)}
+    for key, value in sidecar.fields.items():
+        if key in TEXT_FIELDS:
+            setattr(meta, key, Sourced(value, None, sidecar.get(f"{key}_lang")))
+        elif key == "date":
+            meta.pubdate = Sourced(value)
+        elif key == "access_date":
+            meta.access_date = Sourced(value)
         elif key == "authors":
-            names = load_rules_table("names.toml")["honorifics"]
-            meta.authors = [parse_name(Sourced(str(n)), names, meta.language) for n in value]
+            honorifics = load_rules_table("names.toml")["honorifics"]
+            meta.authors = [parse_name(Sourced(name), honorifics, meta.language) for name in value]
         elif key == "keywords":
-            meta.keywords = [Sourced(str(k)) for k in value]
+            meta.keywords = [Sourced(keyword) for keyword in value]
         elif key == "versions":
-            meta.versions = [Sourced(str(v), None, str(v)) for v in value]
-        elif key not in ("id", "language") and not key.endswith("_lang"):
-            raise InputError(f"unknown metadata field {key!r}", path)
-    return str(data["id"]) if "id" in data else None
+            meta.versions = [Sourced(version, None, version) for version in value]
+    return sidecar.get("id")
 
 
 # Languages --------------------------------------------------------------------
@@ -756,8 +756,8 @@ def ingest(seed: Path, *, max_bytes: int, sidecar: Path | None = None,
             sources[key] = {"source": f"profile {profile.name}"}
     doc_id = None
     if fields:
-        doc_id = apply_sidecar(sidecar, fields, meta, report)
-        for key in fields:
+        doc_id = apply_sidecar(fields, meta, report)
+        for key in fields.fields:
             sources[{"authors": "authors", "date": "date"}.get(key, key)] = {"source": "sidecar"}
     if meta.title is None or not meta.title.value.strip():
         raise InputError("no recognizable title (add a title to a sidecar .meta.toml)", seed)

@@ -13,7 +13,6 @@ is an empty placeholder such as ``<footnote/>``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -164,7 +163,3 @@ def source_line(node: etree._Element) -> int | None:
     value = node.get(PROVENANCE_ATTR, "")
     return int(value.removeprefix(PROVENANCE_PREFIX)) if value.startswith(PROVENANCE_PREFIX) else None
 
-
-def tag_signature(message: str) -> list[str]:
-    """The sorted opening/empty tags of a message, as written (for comparing)."""
-    return sorted(re.findall(r"<(?!/)[^>]*>", message))

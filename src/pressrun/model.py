@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 DOCBOOK_NS = "http://docbook.org/ns/docbook"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -32,7 +33,25 @@ XLINK_HREF = f"{{{XLINK_NS}}}href"
 PROVENANCE_ATTR = "remap"
 PROVENANCE_PREFIX = "seed-line:"
 
+#: Link schemes an edition may make live.  Seeds, sidecars and catalogs are
+#: untrusted: every address they bring passes this list wherever it is written
+#: (body links, the source link in citation and colophon, OPF, PDF annotations).
+SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+#: A source page is a web address.
+SOURCE_URL_SCHEMES = frozenset({"http", "https"})
+
 Inline = dict[str, Any]
+
+
+def is_safe_url(url: str, schemes: frozenset[str] = SAFE_LINK_SCHEMES) -> bool:
+    """True for an absolute address in one of ``schemes`` (a web address also needs a host)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in schemes:
+        return False
+    return parts.scheme.lower() == "mailto" or bool(parts.netloc)
 
 
 def db(tag: str) -> str:
@@ -181,11 +200,6 @@ class Person:
     blurb: Para | None = None
     othername: str | None = None
     affiliation: Sourced | None = None
-
-    def full_name(self) -> str:
-        if self.orgname:
-            return self.orgname
-        return " ".join(p for p in (self.honorific, self.firstname, self.othername, self.surname) if p)
 
 
 @dataclass

@@ -106,6 +106,3 @@ def _render(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path]
                               pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode())
     return PdfResult(data, len(document.pages), fetcher.refused)
 
-
-def weasyprint_version() -> str:
-    return weasyprint.__version__
