@@ -8,7 +8,9 @@ import re
 import pypandoc
 import pytest
 
-from pressrun.master import parse_xml, validate
+from lxml import etree
+
+from pressrun.master import parse_xml, read_master, validate
 from pressrun.errors import InputError
 from pressrun.langs import parse_date
 from pressrun.model import XPATH_NS
@@ -28,10 +30,15 @@ def one(tree, path):
 
 
 def test_both_masters_are_valid_docbook_5(built_masters):
-    for tree in built_masters[1].values():
+    project, trees = built_masters
+    for doc_id in trees:
+        tree = read_master(project.master_path(doc_id))  # the file as written, parsed afresh
         root = tree.getroot()
         assert root.tag == "{http://docbook.org/ns/docbook}article" and root.get("version") == "5.0"
         assert validate(tree) == []
+        broken = read_master(project.master_path(doc_id))
+        broken.getroot().insert(1, etree.Element("{http://docbook.org/ns/docbook}bogus"))
+        assert validate(broken), "the schema check must reject an element DocBook does not define"
 
 
 def test_avim_metadata(avim_master):
