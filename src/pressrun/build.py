@@ -105,28 +105,55 @@ class Step:
 FOLLOWERS = {"merge": ("edition",), "edition": ("pdf", "epub")}
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which documents and languages a build makes beyond ingest (None: all of them).
+
+    Every seed is still ingested, since only ingest knows which seed gives
+    which document id; nothing else is built for documents not asked for.
+    """
+
+    documents: frozenset[str] | None = None
+    languages: tuple[str, ...] | None = None
+
+    def wants(self, doc_id: str) -> bool:
+        return self.documents is None or doc_id in self.documents
+
+    def languages_of(self, project: Project) -> tuple[str, ...]:
+        return self.languages or project.languages
+
+
 def run(project: Project, stages: tuple[str, ...], *, jobs: int | None = None, strict: bool = False,
-        force: bool = False, seeds: list[Path] | None = None,
+        force: bool = False, seeds: list[Path] | None = None, selection: Selection = Selection(),
         on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Bring the given stages up to date; returns one Outcome per step, in a stable order."""
+    """Bring the given stages up to date; returns one Outcome per step, in a stable order.
+
+    A document in ``selection`` that no seed gives is a failed "select" outcome.
+    """
     with build_lock(project):
         remove_stale_temporaries(project.build_dir)
         seed_names = project.seed_names(seeds) if seeds else [seed.name for seed in project.seeds()]
         with make_executor(project, jobs or os.cpu_count() or 1) as executor:
-            return _Runner(project, executor, stages, strict, force, on_done).run(seed_names)
+            runner = _Runner(project, executor, stages, strict, force, on_done, selection)
+            outcomes = runner.run(seed_names)
+    known = ", ".join(sorted(runner.owners)) or "none"
+    return outcomes + [Outcome("select", doc_id, "failed", error=InputError(
+        f"no seed gives the document {doc_id!r} (known: {known})"))
+        for doc_id in sorted((selection.documents or set()) - set(runner.owners))]
 
 
 class _Runner:
     """Submits each step as soon as the steps it depends on have finished."""
 
     def __init__(self, project: Project, executor: Executor, stages: tuple[str, ...], strict: bool, force: bool,
-                 on_done):
+                 on_done, selection: Selection):
         self.project = project
         self.executor = executor
         self.stages = stages
         self.strict = strict
         self.force = force
         self.on_done = on_done
+        self.selection = selection
         self.results: dict[Step, Outcome] = {}
         self.running: dict[Future, Step] = {}
         self.failed: set[tuple[str, str | None]] = set()
@@ -181,8 +208,8 @@ class _Runner:
             if doc_id and outcome.status == "built":
                 _publish_staged(self.project, step)
             self._record(outcome, step)
-            if doc_id and "merge" in self.stages:
-                for lang in self.project.languages:
+            if doc_id and "merge" in self.stages and self.selection.wants(doc_id):
+                for lang in self.selection.languages_of(self.project):
                     self._start(Step("merge", doc_id, lang))
             elif outcome.status == "failed":
                 self._list_stale(step)

@@ -52,10 +52,17 @@ sequences: make master, make catalogs, make pdf, make test.
               help="Project folder (default: the nearest one with [tool.pressrun] in pyproject.toml).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, project_dir: Path | None) -> None:
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(message)s",
+    logging.basicConfig(level=logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_time=False, show_path=False)])
+    _more_verbose(ctx, None, verbose)
     ctx.obj = _guard(lambda: load_project(project_dir))
+
+
+def _more_verbose(ctx: click.Context, param, count: int) -> None:
+    """``-v`` before or after the subcommand: each one shows one level more."""
+    if count:
+        root = logging.getLogger()
+        root.setLevel(max(logging.DEBUG, root.getEffectiveLevel() - 10 * count))
 
 
 def build_options(function):
@@ -68,6 +75,8 @@ def build_options(function):
     function = click.option("--executor", type=click.Choice(config.EXECUTORS), default=None,
                             help="Where steps run: this machine's process pool (local, the default) or a Dask "
                                  "cluster (dask; needs pressrun[dask]).  Default: [tool.pressrun] executor.")(function)
+    function = click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose,
+                            help="Show more detail (-vv for debug logging).")(function)
     function = click.option("--scheduler", metavar="ADDRESS", default=None,
                             help="Dask scheduler to use with --executor dask, e.g. tcp://host:8786 (default: "
                                  "[tool.pressrun] scheduler, else a LocalCluster of -j workers here).")(function)
@@ -84,7 +93,7 @@ def _with_executor(project: Project, executor: str | None, scheduler: str | None
 
 
 def _build(project: Project, target: str, jobs: int | None, strict: bool, force: bool,
-           seeds: list[Path] | None = None) -> None:
+           seeds: list[Path] | None = None, selection: build.Selection = build.Selection()) -> None:
     stages = ("ingest",) if target == "ingest" else build.TARGETS[target]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -94,7 +103,7 @@ def _build(project: Project, target: str, jobs: int | None, strict: bool, force:
             progress.update(task, advance=1, description=f"{outcome.step} {outcome.target}")
 
         outcomes = _guard(lambda: build.run(project, stages, jobs=jobs, strict=strict, force=force,
-                                            seeds=seeds, on_done=done), project)
+                                            seeds=seeds, selection=selection, on_done=done), project)
     _finish(project, outcomes)
 
 
@@ -141,12 +150,21 @@ def catalogs_command(project: Project) -> None:
 
 def _build_command(name: str, target: str, summary: str) -> None:
     """Register a command that brings ``target`` up to date (the ingest and merge it needs included)."""
-    @main.command(name, help=summary)
+    @main.command(name, help=summary + "\n\nWith DOC-ID arguments and --lang, only those documents and languages "
+                  "are built (every seed is still ingested).")
+    @click.argument("documents", nargs=-1, metavar="[DOC-ID]...")
+    @click.option("--lang", "languages", multiple=True, metavar="LANG",
+                  help="Build only this language (repeatable; default: every configured language).")
     @build_options
     @click.pass_obj
-    def command(project: Project, jobs: int | None, strict: bool, force: bool, executor: str | None,
-                scheduler: str | None) -> None:
-        _build(_with_executor(project, executor, scheduler), target, jobs, strict, force)
+    def command(project: Project, documents: tuple[str, ...], languages: tuple[str, ...], jobs: int | None,
+                strict: bool, force: bool, executor: str | None, scheduler: str | None) -> None:
+        unknown = [lang for lang in languages if lang not in project.languages]
+        if unknown:
+            raise click.BadParameter(f"{', '.join(unknown)} is not one of the project's languages "
+                                     f"({', '.join(project.languages)})", param_hint="--lang")
+        selection = build.Selection(frozenset(documents) or None, tuple(languages) or None)
+        _build(_with_executor(project, executor, scheduler), target, jobs, strict, force, selection=selection)
 
 
 #: The build commands: name, build target, help.
