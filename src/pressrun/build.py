@@ -22,7 +22,6 @@ of one checkout.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -32,19 +31,17 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-import pypandoc
+import babel
 import uharfbuzz
 
-from . import __version__, catalogs, edition, epub, hyphenation
+from . import __version__, catalogs, dependencies, edition, epub, hyphenation
 from .config import Project, load_project
 from .errors import InputError, InternalError, PressrunError, Problem, ToolError, ValidationError
 from .executors import make_executor
-from .fonts import font_files
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
 from .merge import merge
@@ -154,6 +151,7 @@ class _Runner:
         self.force = force
         self.on_done = on_done
         self.selection = selection
+        self.settings = current_settings(project, strict)
         self.results: dict[Step, Outcome] = {}
         self.running: dict[Future, Step] = {}
         self.failed: set[tuple[str, str | None]] = set()
@@ -179,14 +177,13 @@ class _Runner:
             self._finish(step, Outcome(step.stage, step.label, "skipped", problems=[
                 Problem("warning", "not built: an earlier step of this edition failed")]))
             return
-        key = step_key(self.project, step, self.strict)
         state = _read_state(step.state_file(self.project))
-        if not self.force and state.get("key") == key and all(Path(p).exists() for p in state["outputs"]):
+        if not self.force and up_to_date(state, step, self.settings):
             output = Path(state["outputs"][0]) if state["outputs"] else None
             self._finish(step, Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
                                        problems=[Problem(**found) for found in state.get("problems", [])]))
             return
-        self.running[self.executor.submit(_execute, str(self.project.root), step, self.strict, key)] = step
+        self.running[self.executor.submit(_execute, str(self.project.root), step, self.strict)] = step
 
     def _finish(self, step: Step, outcome: Outcome) -> None:
         self.results[step] = outcome
@@ -267,21 +264,22 @@ def _collected(step: Step, future: Future) -> Outcome:
                        error=ToolError(f"{step.stage} step did not finish: {type(error).__name__}: {error}"))
 
 
-def _execute(root: str, step: Step, strict: bool, key: str) -> Outcome:
+def _execute(root: str, step: Step, strict: bool) -> Outcome:
     """Run one step wherever the executor placed it; its outputs and state are written there, atomically."""
     project = load_project(Path(root))
     action = {"ingest": _ingest_one, "merge": _merge_one, "edition": _edition_one,
               "pdf": _pdf_one, "epub": _epub_one}[step.stage]
     started, cpu = time.perf_counter(), _cpu_seconds()
     try:
-        outcome = action(project, step, strict)
+        with dependencies.recording() as inputs:
+            outcome = action(project, step, strict)
     except PressrunError as error:
         outcome = Outcome(step.stage, step.label, "failed", error=error)
     except Exception as error:  # a bug in pressrun must fail this step only, never the build
         outcome = Outcome(step.stage, step.label, "failed", error=_crash_report(project, step, error))
     outcome.seconds, outcome.cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu
     if outcome.status == "built":
-        _write_state(step.state_file(project), key, outcome)
+        _write_state(step.state_file(project), step, inputs, outcome)
     return outcome
 
 
@@ -325,60 +323,23 @@ def build_lock(project: Project):
 
 # Keys ------------------------------------------------------------------------------
 
-@lru_cache(maxsize=64)
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def base_key(step: Step) -> str:
+    """What a step's outputs depend on besides what it records: the step itself and pressrun's version."""
+    return json.dumps({"stage": step.stage, "unit": step.unit, "lang": step.lang, "pressrun": __version__},
+                      sort_keys=True)
 
 
-def _digest(path: Path) -> str:
-    if not path.is_file():
-        return "absent"
-    stat = path.stat()
-    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+def current_settings(project: Project, strict: bool) -> dict[str, object]:
+    """The settings and tool versions steps may depend on (each step records the ones it uses)."""
+    return {"languages": list(project.languages), "max_seed_bytes": project.max_seed_bytes, "strict": strict,
+            "source_date_epoch": project.source_date_epoch, "weasyprint": metadata.version("weasyprint"),
+            "pandoc": dependencies.pandoc_version(), "harfbuzz": uharfbuzz.__version__, "babel": babel.__version__}
 
 
-def _package_files(folder: str) -> list[Path]:
-    return sorted(Path(str(item)) for item in (resources.files("pressrun") / folder).iterdir() if item.is_file())
-
-
-def step_inputs(project: Project, step: Step) -> list[Path]:
-    """The files a step reads."""
-    doc, lang = step.unit, step.lang
-    if step.stage == "ingest":
-        seed = project.seeds_dir / doc
-        return [seed, project.sidecar(seed), *_package_files("profiles"), *_package_files("rules")]
-    if step.stage == "merge":
-        return [project.master_path(doc), project.po_path(lang, doc), *_package_files("rules")]
-    strings = project.po_path(lang, edition.STRINGS_DOMAIN)
-    if step.stage == "edition":
-        return [project.master_path(doc, lang), strings]
-    fonts = font_files()
-    if step.stage == "pdf":
-        return [project.edition_path(doc, lang), *project.stylesheets("print"), *fonts]
-    return [project.edition_path(doc, lang), project.master_path(doc, lang), strings,
-            *project.stylesheets("epub"), *fonts]
-
-
-def step_key(project: Project, step: Step, strict: bool) -> str:
-    """A hash of everything the step's output depends on."""
-    digest = hashlib.sha256()
-    settings = {"stage": step.stage, "unit": step.unit, "lang": step.lang, "pressrun": __version__,
-                "languages": project.languages, "max_seed_bytes": project.max_seed_bytes, "strict": strict,
-                "weasyprint": metadata.version("weasyprint"), "pandoc": _pandoc_version(), "harfbuzz": uharfbuzz.__version__,
-                "source_date_epoch": project.source_date_epoch}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    for path in step_inputs(project, step):
-        digest.update(f"{path.name}:{_digest(path)};".encode())
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _pandoc_version() -> str:
-    return pypandoc.get_pandoc_version()
+def up_to_date(state: dict, step: Step, settings: dict[str, object]) -> bool:
+    """The step ran before with the same key, its outputs exist, and nothing it read has changed."""
+    return (state.get("key") == base_key(step) and all(Path(p).exists() for p in state.get("outputs", []))
+            and dependencies.unchanged(state.get("inputs", {}), settings))
 
 
 def _read_state(path: Path) -> dict:
@@ -388,9 +349,9 @@ def _read_state(path: Path) -> dict:
         return {}
 
 
-def _write_state(path: Path, key: str, outcome: Outcome) -> None:
+def _write_state(path: Path, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
     outputs = [str(outcome.output)] if outcome.output else []
-    state = {"key": key, "outputs": outputs, "details": outcome.details,
+    state = {"key": base_key(step), "inputs": inputs, "outputs": outputs, "details": outcome.details,
              "problems": [problem.as_dict() for problem in outcome.problems]}
     write_atomic(path, json.dumps(state, ensure_ascii=False, sort_keys=True).encode())
 
@@ -481,7 +442,8 @@ def extract_strings(project: Project) -> list[Outcome]:
 def _ingest_one(project: Project, step: Step, strict: bool) -> Outcome:
     seed = project.seeds_dir / step.unit
     try:
-        doc, report = ingest(seed, max_bytes=project.max_seed_bytes, sidecar=project.sidecar(seed))
+        doc, report = ingest(seed, max_bytes=dependencies.uses("max_seed_bytes", project.max_seed_bytes),
+                             sidecar=project.sidecar(seed))
         tree = build_master(doc)
         errors = validate(tree)
         if errors:
@@ -516,7 +478,8 @@ def _publish_staged(project: Project, step: Step) -> None:
 def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
     po_path = project.po_path(lang, doc_id)
-    catalog = catalogs.read_catalog(po_path, lang) if po_path.is_file() else None
+    catalog = catalogs.read_catalog(po_path, lang) if dependencies.note(po_path).is_file() else None
+    dependencies.uses("strict", strict)
     translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, project.shown(po_path),
                                doc_id)
     if catalog is None:
@@ -547,8 +510,9 @@ def _edition_context(project: Project, doc_id: str, lang: str):
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
     master = read_master(master_file)
-    info = edition.edition_info(master, doc_id, lang, list(project.languages),
-                                edition.edition_date(project.source_date_epoch))
+    languages = dependencies.uses("languages", list(project.languages))
+    epoch = dependencies.uses("source_date_epoch", project.source_date_epoch)
+    info = edition.edition_info(master, doc_id, lang, languages, edition.edition_date(epoch))
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
     return master, info, strings
 
@@ -570,7 +534,7 @@ def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
     hyphenation.register(project.build_dir / "hyphenation")
     _master, info, _strings = _edition_context(project, doc_id, lang)
     source = project.edition_path(doc_id, lang)
-    result = pdf.render_pdf(source.read_bytes(), source, project.stylesheets("print"), [project.root],
+    result = pdf.render_pdf(dependencies.read_bytes(source), source, project.stylesheets("print"), [project.root],
                             info.identifier, _epoch(info))
     target = project.pdf_path(doc_id, lang)
     write_atomic(target, result.data)
@@ -583,8 +547,8 @@ def _epub_one(project: Project, step: Step, strict: bool) -> Outcome:
     master, info, strings = _edition_context(project, doc_id, lang)
     cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
     relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
-    data = epub.build_epub(project.edition_path(doc_id, lang).read_bytes(), info, master,
-                           [project.styles_dir / "edition.css", project.styles_dir / "epub.css"],
+    data = epub.build_epub(dependencies.read_bytes(project.edition_path(doc_id, lang)), info, master,
+                           project.stylesheets("epub"),
                            edition.language_name(lang, lang), cover_alt, relations, _epoch(info))
     target = project.epub_path(doc_id, lang)
     write_atomic(target, data)

@@ -32,6 +32,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, escape, unescape, write_po
 from lxml import etree
 
+from .dependencies import read_bytes
 from . import __version__
 from .config import source_date_epoch
 from .errors import InputError
@@ -262,7 +263,7 @@ class _StrictParser(PoFileParser):
 
 
 def read_catalog(path: Path, lang: str | None = None) -> Catalog:
-    data = path.read_bytes()
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from .dependencies import listing, note
 from .errors import ConfigError, InputError
 
 DEFAULT_LANGUAGES = ("en", "ru", "az")
@@ -97,8 +98,8 @@ class Project:
     def stylesheets(self, medium: str) -> list[Path]:
         """The shared stylesheet, the medium's layer, then every per-language layer, as present."""
         sheets = [self.styles_dir / "edition.css", self.styles_dir / f"{medium}.css",
-                  *sorted(self.styles_dir.glob("lang-*.css"))]
-        return [sheet for sheet in sheets if sheet.is_file()]
+                  *listing(self.styles_dir, "lang-*.css")]
+        return [sheet for sheet in sheets if note(sheet).is_file()]
 
 
 def find_root(start: Path | None = None) -> Path:

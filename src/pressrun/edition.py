@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import babel
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 from lxml import etree
 
+from .dependencies import note, uses
 from . import __version__
 from .its import LINE_BREAK_PI
 from .model import SOURCE_URL_SCHEMES, XML_ID, XML_LANG, XPATH_NS, db, is_safe_url
@@ -49,7 +51,7 @@ def edition_identifier(doc_id: str, lang: str) -> str:
 def load_strings(po_path: Path | None) -> NullTranslations:
     """The edition strings of one language from its ``pressrun.po`` (compiled in memory)."""
     from .catalogs import read_catalog
-    if po_path is None or not po_path.is_file():
+    if po_path is None or not note(po_path).is_file():
         return NullTranslations()
     catalog = read_catalog(po_path)
     buffer = io.BytesIO()
@@ -93,6 +95,7 @@ def _text(tree, path: str) -> str:
 
 def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: list[str],
                  edition_date: str) -> EditionInfo:
+    uses("babel", babel.__version__)  # CLDR's names and date formats are part of every edition
     info = "/db:article/db:info"
     authors = [" ".join(a.xpath("string(db:personname|db:orgname)", namespaces=XPATH_NS).split())
                for a in master.xpath(f"{info}/db:author", namespaces=XPATH_NS)]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import fontpkg_noto_serif
 
+from .dependencies import listing, note
+
 FONT_FAMILY = "Noto Serif"
 
 
@@ -19,4 +21,5 @@ def font_folder() -> Path:
 
 
 def font_files() -> list[Path]:
-    return sorted(font_folder().glob("*.ttf"))
+    """The font files, each recorded as an input of the running step."""
+    return [note(path) for path in listing(font_folder(), "*.ttf")]

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from .dependencies import package_file
 from .model import DOCBOOK_NS, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_NS, XML_LANG, XML_NS
 
 ITS_NS = "http://www.w3.org/2005/11/its"
@@ -35,9 +36,14 @@ class Rules:
     namespaces: dict
 
 
-@lru_cache(maxsize=1)
 def load_rules() -> Rules:
-    source = (resources.files("pressrun") / "rules" / "docbook.its").read_bytes()
+    """The ITS rules of ``rules/docbook.its``: what is translatable, what is inline, what notes say."""
+    return _load_rules(package_file("rules/docbook.its"))
+
+
+@lru_cache(maxsize=1)
+def _load_rules(path: Path) -> Rules:
+    source = path.read_bytes()
     root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
     namespaces = {k: v for k, v in root.nsmap.items() if k}
     translate, within, notes = [], [], []

@@ -11,7 +11,9 @@ import re
 import unicodedata
 import tomllib
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
+
+from .dependencies import package_file
 
 TURKIC = {"az", "tr", "crh", "kk", "tt"}
 
@@ -33,10 +35,14 @@ def capitalize_word(word: str, lang: str | None) -> str:
     return "-".join(upper(part[:1], lang) + lower(part[1:], lang) for part in word.split("-"))
 
 
-@lru_cache(maxsize=1)
 def language_table() -> dict:
     """``rules/languages.toml``: the languages recognized in seeds."""
-    return tomllib.loads((resources.files("pressrun") / "rules" / "languages.toml").read_text(encoding="utf-8"))
+    return _language_table(package_file("rules/languages.toml"))
+
+
+@lru_cache(maxsize=1)
+def _language_table(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

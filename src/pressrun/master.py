@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
 
 from lxml import etree
 
+from .dependencies import note, package_file, read_bytes
 from . import inlines as il
 from .errors import ConfigError, InputError
 from .model import (NSMAP, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_HREF, XML_ID, XML_LANG, BulletList, CodeBlock,
@@ -387,7 +387,7 @@ def parse_xml(data: bytes, source: Path | str) -> etree._ElementTree:
 
 
 def read_master(path: Path) -> etree._ElementTree:
-    return parse_xml(path.read_bytes(), path)
+    return parse_xml(read_bytes(path), path)
 
 
 def docbook_schema_path() -> Path:
@@ -396,20 +396,18 @@ def docbook_schema_path() -> Path:
     if override:
         if not Path(override).is_file():
             raise ConfigError(f"PRESSRUN_DOCBOOK_RNG names no file: {override}")
-        return Path(override)
-    with resources.as_file(resources.files("pressrun") / "schemas" / "docbook.rng") as path:
-        return path
+        return note(Path(override))
+    return package_file("schemas/docbook.rng")
 
 
-@lru_cache(maxsize=1)
-def _schema() -> etree.RelaxNG:
-    path = docbook_schema_path()
+@lru_cache(maxsize=2)
+def _schema(path: Path) -> etree.RelaxNG:
     return etree.RelaxNG(etree.parse(str(path), safe_parser()))
 
 
 def validate(tree: etree._ElementTree) -> list[str]:
     """Schema errors of a master as ``line: message`` strings (empty when valid)."""
-    schema = _schema()
+    schema = _schema(docbook_schema_path())
     if schema.validate(tree):
         return []
     return [f"{error.line}: {error.message}" for error in schema.error_log]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -28,6 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .config import pinned_source_date
+from .dependencies import read_bytes, uses
 from .fonts import FONT_FAMILY, font_files, font_folder
 
 log = logging.getLogger("pressrun.pdf")
@@ -58,7 +60,7 @@ class SandboxFetcher(URLFetcher):
         if parsed.scheme == "file":
             path = Path(unquote(parsed.path)).resolve()
             if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
-                return URLFetcherResponse(url, path.read_bytes(), {}, 200)
+                return URLFetcherResponse(url, read_bytes(path), {}, 200)
         self.refused.append(url)
         raise ValueError(f"pressrun refuses to fetch {url}: only files inside the project may be used")
 
@@ -90,6 +92,7 @@ class PdfResult:
 def render_pdf(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path],
                identifier: str, epoch: int) -> PdfResult:
     """Render one edition; ``epoch`` dates the embedded fonts when SOURCE_DATE_EPOCH is unset."""
+    uses("weasyprint", metadata.version("weasyprint"))
     with pinned_source_date(epoch):
         return _render(xhtml, base, stylesheets, roots, identifier)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
+from .dependencies import package_file, package_listing, read_bytes
 from .errors import ConfigError
 
 ACTIONS = {"meta", "drop", "drop-rest", "abstract", "caption", "note", "byline", "bio", "body", "quote"}
@@ -101,9 +101,8 @@ def _rule(entry: dict) -> Rule:
 
 def builtin_profiles() -> list[Profile]:
     """The profiles shipped with pressrun, the generic fallback last."""
-    folder = resources.files("pressrun") / "profiles"
-    profiles = [load_profile(str(item), item.read_text(encoding="utf-8"))
-                for item in sorted(folder.iterdir(), key=lambda p: p.name) if item.name.endswith(".toml")]
+    profiles = [load_profile(str(path), read_bytes(path).decode("utf-8"))
+                for path in package_listing("profiles", "*.toml")]
     return sorted(profiles, key=lambda p: p.name == "generic")
 
 
@@ -116,4 +115,4 @@ def choose_profile(text: str, profiles: list[Profile]) -> Profile:
 
 def load_rules_table(name: str) -> dict:
     """A declarative table from ``pressrun/rules/`` (typography, names …)."""
-    return tomllib.loads((resources.files("pressrun") / "rules" / name).read_text(encoding="utf-8"))
+    return tomllib.loads(read_bytes(package_file(f"rules/{name}")).decode("utf-8"))

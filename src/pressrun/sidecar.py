@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dependencies import note, read_bytes
 from .errors import InputError
 from .langs import parse_date
 from .model import SOURCE_URL_SCHEMES, is_safe_url
@@ -57,9 +58,9 @@ class Sidecar:
 
 def read_sidecar(path: Path | None) -> Sidecar:
     """The checked fields of ``<seed>.meta.toml`` (an empty Sidecar when there is none)."""
-    if path is None or not path.is_file():
+    if path is None or not note(path).is_file():
         return Sidecar(path)
-    data = path.read_bytes()
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
         raw = tomllib.loads(text)

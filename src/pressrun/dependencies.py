@@ -1,0 +1,133 @@
+"""Dependency recording: every file a build step reads is noted where it is read.
+
+In: the reads of a running step (:func:`note`, :func:`read_bytes`,
+:func:`package_file`, :func:`listing`, and :func:`uses` for settings and tool
+versions).  Out: a mapping ``{file or setting: digest}`` that the engine
+stores with the step's state and compares on the next build.
+
+Like Sphinx's ``env.note_dependency``, the reader declares the dependency at
+the point of reading, so a step's key cannot miss an input: there is no
+second list of inputs to keep in step with the code.  A file that is looked
+for but absent is recorded as absent, so that creating it reruns the step;
+a folder whose files are read by pattern records its listing, so that a new
+matching file does too.  Outside a recording (a library call, a test) the
+functions only read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+ABSENT = "absent"
+SETTING = "setting:"
+
+_recorded: ContextVar[dict[str, str] | None] = ContextVar("pressrun_dependencies", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, str]]:
+    """Collect the files read inside the block: ``{path: digest}``."""
+    found: dict[str, str] = {}
+    token = _recorded.set(found)
+    try:
+        yield found
+    finally:
+        _recorded.reset(token)
+
+
+def note(path: Path) -> Path:
+    """Record that the running step depends on ``path`` (present or not); returns it."""
+    found = _recorded.get()
+    if found is not None:
+        found[str(path)] = digest(path)
+    return path
+
+
+def uses(setting: str, value):
+    """Record that the running step depends on a setting or tool version; returns ``value``.
+
+    The engine compares it with the current value of the same name (see
+    :func:`unchanged`), so a changed setting reruns exactly the steps that use it.
+    """
+    found = _recorded.get()
+    if found is not None:
+        found[f"{SETTING}{setting}"] = json.dumps(value, sort_keys=True)
+    return value
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, recorded as an input of the running step."""
+    return note(path).read_bytes()
+
+
+def listing(folder: Path, pattern: str) -> list[Path]:
+    """The files in ``folder`` matching ``pattern``; their names are recorded, so a new one counts."""
+    files = sorted(folder.glob(pattern))
+    found = _recorded.get()
+    if found is not None:
+        names = "\n".join(path.name for path in files)
+        found[f"{folder}/{pattern}"] = hashlib.sha256(names.encode()).hexdigest()
+    return files
+
+
+def package_file(relative: str) -> Path:
+    """A data file shipped inside pressrun (rules, profiles, schemas), recorded as an input."""
+    return note(Path(str(resources.files("pressrun") / relative)))
+
+
+def package_listing(folder: str, pattern: str) -> list[Path]:
+    return listing(Path(str(resources.files("pressrun") / folder)), pattern)
+
+
+def uses_pandoc() -> str:
+    """Record pandoc's version as an input of the running step (pandoc parses seeds and writes EPUBs)."""
+    return uses("pandoc", pandoc_version())
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    import pypandoc
+    return pypandoc.get_pandoc_version()
+
+
+def digest(path: Path | str) -> str:
+    """The SHA-256 of a file's content, or :data:`ABSENT`; a listing key is recomputed from its folder."""
+    text = str(path)
+    if "*" in text:
+        folder, pattern = text.rsplit("/", 1)
+        names = "\n".join(found.name for found in sorted(Path(folder).glob(pattern)))
+        return hashlib.sha256(names.encode()).hexdigest()
+    path = Path(path)
+    if not path.is_file():
+        return ABSENT
+    stat = path.stat()
+    return _file_digest(text, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    """Hash once per file version: the engine checks the same inputs for many steps."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def unchanged(recorded: dict[str, str], settings: dict[str, object]) -> bool:
+    """True when every recorded file still has its digest and every recorded setting its value."""
+    for name, value in recorded.items():
+        if name.startswith(SETTING):
+            current = settings.get(name.removeprefix(SETTING))
+            if json.dumps(current, sort_keys=True) != value:
+                return False
+        elif digest(name) != value:
+            return False
+    return True
