@@ -31,12 +31,9 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-import babel
-import uharfbuzz
 
 from . import __version__, catalogs, dependencies, edition, epub, hyphenation
 from .config import Project, load_project
@@ -332,8 +329,7 @@ def base_key(step: Step) -> str:
 def current_settings(project: Project, strict: bool) -> dict[str, object]:
     """The settings and tool versions steps may depend on (each step records the ones it uses)."""
     return {"languages": list(project.languages), "max_seed_bytes": project.max_seed_bytes, "strict": strict,
-            "source_date_epoch": project.source_date_epoch, "weasyprint": metadata.version("weasyprint"),
-            "pandoc": dependencies.pandoc_version(), "harfbuzz": uharfbuzz.__version__, "babel": babel.__version__}
+            "source_date_epoch": project.source_date_epoch, **dependencies.tool_versions()}
 
 
 def up_to_date(state: dict, step: Step, settings: dict[str, object]) -> bool:

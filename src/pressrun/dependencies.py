@@ -21,9 +21,9 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 ABSENT = "absent"
 SETTING = "setting:"
@@ -77,24 +77,42 @@ def listing(folder: Path, pattern: str) -> list[Path]:
     return files
 
 
+def package_root() -> Path:
+    """The folder of pressrun's data files (rules, profiles, schemas)."""
+    return Path(str(resources.files("pressrun")))
+
+
 def package_file(relative: str) -> Path:
-    """A data file shipped inside pressrun (rules, profiles, schemas), recorded as an input."""
-    return note(Path(str(resources.files("pressrun") / relative)))
+    """A data file shipped inside pressrun, recorded as an input."""
+    return note(package_root() / relative)
 
 
 def package_listing(folder: str, pattern: str) -> list[Path]:
-    return listing(Path(str(resources.files("pressrun") / folder)), pattern)
-
-
-def uses_pandoc() -> str:
-    """Record pandoc's version as an input of the running step (pandoc parses seeds and writes EPUBs)."""
-    return uses("pandoc", pandoc_version())
+    return listing(package_root() / folder, pattern)
 
 
 @lru_cache(maxsize=1)
 def pandoc_version() -> str:
     import pypandoc
     return pypandoc.get_pandoc_version()
+
+
+#: The tools whose version is part of what a step makes, by the name steps record them under.
+TOOLS: dict[str, Callable[[], str]] = {
+    "pandoc": pandoc_version,
+    "weasyprint": lambda: metadata.version("weasyprint"),
+    "harfbuzz": lambda: metadata.version("uharfbuzz"),
+    "babel": lambda: metadata.version("babel"),
+}
+
+
+def uses_tool(name: str) -> str:
+    """Record a tool's version as an input of the running step; returns the version."""
+    return uses(name, TOOLS[name]())
+
+
+def tool_versions() -> dict[str, str]:
+    return {name: version() for name, version in TOOLS.items()}
 
 
 def digest(path: Path | str) -> str:

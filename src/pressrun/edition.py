@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import babel
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 from lxml import etree
 
-from .dependencies import note, uses
+from .dependencies import note, uses_tool
 from . import __version__
 from .its import LINE_BREAK_PI
 from .model import SOURCE_URL_SCHEMES, XML_ID, XML_LANG, XPATH_NS, db, is_safe_url
@@ -95,7 +94,7 @@ def _text(tree, path: str) -> str:
 
 def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: list[str],
                  edition_date: str) -> EditionInfo:
-    uses("babel", babel.__version__)  # CLDR's names and date formats are part of every edition
+    uses_tool("babel")  # CLDR's names and date formats are part of every edition
     info = "/db:article/db:info"
     authors = [" ".join(a.xpath("string(db:personname|db:orgname)", namespaces=XPATH_NS).split())
                for a in master.xpath(f"{info}/db:author", namespaces=XPATH_NS)]

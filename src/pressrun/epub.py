@@ -37,7 +37,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .config import pinned_source_date
 from .edition import XHTML_NS, EditionInfo
 from . import dependencies
-from .dependencies import uses, uses_pandoc
+from .dependencies import uses_tool
 from .errors import ToolError
 from .fonts import font_folder
 from .master import safe_parser
@@ -151,7 +151,7 @@ def subset_fonts(text: str, folder: Path) -> list[Path]:
     OpenType feature and name record, so kerning, ligatures and the font's
     licence survive; it is deterministic, so the EPUB stays reproducible.
     """
-    uses("harfbuzz", uharfbuzz.__version__)
+    uses_tool("harfbuzz")
     wanted = uharfbuzz.SubsetInput()
     wanted.unicode_set.update({ord(char) for char in set(text + "0123456789 «»“”‘’—–-.,:;!?()[]©№")})
     wanted.layout_feature_tag_set.invert()
@@ -389,6 +389,6 @@ def build_epub(xhtml: bytes, info: EditionInfo, master, stylesheets: list[Path],
         fonts = subset_fonts(edition_text(xhtml), folder)
         cover = draw_cover(info, language_name, folder / "cover.png")
         metadata = pandoc_metadata(info, people_of(master), cover_alt)
-        uses_pandoc()
+        uses_tool("pandoc")
         epub = run_pandoc(pandoc_source(xhtml), metadata, stylesheets, fonts, cover, epoch)
     return complete_package(epub, info, relations, epoch)

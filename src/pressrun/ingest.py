@@ -27,7 +27,7 @@ import pypandoc
 
 from . import inlines as il
 from .body import BodyReader, nest_sections
-from .dependencies import read_bytes, uses_pandoc
+from .dependencies import read_bytes, uses_tool
 from .errors import ConfigError, InputError, Problem, ToolError
 from .langs import capitalize_word, identify_language, language_table, parse_date, slugify
 from .model import (SOURCE_URL_SCHEMES, is_safe_url, Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
@@ -145,7 +145,7 @@ def parse_blocks(text: str) -> list[SourceBlock]:
     """Top-level blocks of ``text`` with their 1-based line spans (pandoc)."""
     prepared, moved = inline_notes_as_references(text)
     try:
-        uses_pandoc()
+        uses_tool("pandoc")
         ast = json.loads(pypandoc.convert_text(prepared, "json", format=PANDOC_READER, extra_args=["--sandbox"]))
     except (RuntimeError, OSError) as exc:
         raise ToolError(f"pandoc could not read the seed: {exc}") from exc

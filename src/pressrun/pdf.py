@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -29,7 +28,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .config import pinned_source_date
-from .dependencies import read_bytes, uses
+from .dependencies import read_bytes, uses_tool
 from .fonts import FONT_FAMILY, font_files, font_folder
 
 log = logging.getLogger("pressrun.pdf")
@@ -92,7 +91,7 @@ class PdfResult:
 def render_pdf(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path],
                identifier: str, epoch: int) -> PdfResult:
     """Render one edition; ``epoch`` dates the embedded fonts when SOURCE_DATE_EPOCH is unset."""
-    uses("weasyprint", metadata.version("weasyprint"))
+    uses_tool("weasyprint")
     with pinned_source_date(epoch):
         return _render(xhtml, base, stylesheets, roots, identifier)
 
