@@ -8,6 +8,10 @@ Run with ``make bench``.  In one run on one machine it measures
 * the naive chain a user would otherwise script: per edition one
   ``pandoc`` process for the EPUB, and one ``pandoc`` → HTML plus one
   ``weasyprint`` process for the PDF, from the same translated masters;
+* the same-work floor (``bench/floor.py``): pressrun's own edition XHTML,
+  stylesheets and fonts rendered to PDF and EPUB by WeasyPrint and pandoc in
+  ``-j N`` warm forked workers and nothing else, so that "× floor" is
+  pressrun's own overhead;
 * a scale series (2, 10, 50 documents made by repeating the seeds under new
   ids): pressrun's cold build time and peak memory per document;
 * the archive benchmark (``bench/archive.py``): 200 distinct documents built
@@ -16,7 +20,8 @@ Run with ``make bench``.  In one run on one machine it measures
 
 Wall time is measured around each command; peak memory is the largest sum
 of proportional set sizes over the command's process tree, sampled every
-20 ms.  Results are printed as a table and written to ``build/bench.json``.
+20 ms.  Results are printed as a table and written to ``build/bench-<part>.json``
+(``--only all``, ``comparison`` or ``archive``).
 """
 
 from __future__ import annotations
@@ -146,21 +151,25 @@ def compare(folder: Path, documents: list[str], languages: list[str], jobs: int,
     shared machine falls on all of them; the median time and the largest
     peak are kept.
     """
-    names = [f"pressrun cold -j {jobs}", f"pressrun no-op -j {jobs}", "pressrun cold -j 1", "naive pandoc/WeasyPrint"]
+    names = [f"pressrun cold -j {jobs}", f"pressrun no-op -j {jobs}", "pressrun cold -j 1", "naive pandoc/WeasyPrint",
+             f"same-work floor -j {jobs}"]
     samples: dict[str, list[dict]] = {name: [] for name in names}
     for _ in range(repeat):
         shutil.rmtree(folder / "build", ignore_errors=True)
         samples[names[0]].append(measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env))
         samples[names[1]].append(measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env))
         samples[names[3]].append(naive_chain(folder, documents, languages))
+        samples[names[4]].append(measure([sys.executable, str(Path(__file__).with_name("floor.py")), str(folder),
+                                          str(folder / "floor"), str(jobs)], folder, env))
         shutil.rmtree(folder / "build")
         samples[names[2]].append(measure(PRESSRUN + ["all", "-j", "1"], folder, env))
     runs = {name: {"seconds": statistics.median(run["seconds"] for run in samples[name]),
                    "peak_mib": max(run["peak_mib"] for run in samples[name]),
                    "all_seconds": [run["seconds"] for run in samples[name]]} for name in names}
-    naive = runs[names[3]]
+    naive, floor = runs[names[3]], runs[names[4]]
     for run in runs.values():
         run["wall_ratio"] = round(run["seconds"] / naive["seconds"], 3)
+        run["floor_ratio"] = round(run["seconds"] / floor["seconds"], 3)
         run["memory_ratio"] = round(run["peak_mib"] / naive["peak_mib"], 3)
     return {"documents": len(documents), "editions": len(documents) * len(languages) * 2, "repeat": repeat,
             "runs": runs}
@@ -184,10 +193,12 @@ def report(results: dict) -> None:
     comparison = results["comparison"]
     print(f"{comparison['documents']} documents, {comparison['editions']} editions (PDF and EPUB), "
           f"median of {comparison['repeat']} rounds\n")
-    print(f"{'run':<28}{'wall s':>9}{'× naive':>9}{'peak MiB':>10}{'× naive':>9}")
+    print(f"{'run':<28}{'wall s':>9}{'× naive':>9}{'× floor':>9}{'peak MiB':>10}{'× naive':>9}")
     for name, run in comparison["runs"].items():
-        print(f"{name:<28}{run['seconds']:>9.2f}{run['wall_ratio']:>9.3f}{run['peak_mib']:>10.1f}"
-              f"{run['memory_ratio']:>9.3f}")
+        print(f"{name:<28}{run['seconds']:>9.2f}{run['wall_ratio']:>9.3f}{run['floor_ratio']:>9.3f}"
+              f"{run['peak_mib']:>10.1f}{run['memory_ratio']:>9.3f}")
+    if "scale" not in results:
+        return
     print(f"\n{'documents':>10}{'wall s':>9}{'s/doc':>9}{'peak MiB':>10}{'MiB/doc':>9}")
     for row in results["scale"]:
         print(f"{row['documents']:>10}{row['seconds']:>9.2f}{row['seconds_per_document']:>9.3f}"
@@ -201,25 +212,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the comparison (median time is kept)")
     parser.add_argument("--archive", type=int, default=200, help="documents in the archive benchmark")
     parser.add_argument("--archive-workers", type=int, default=2, help="workers of both archive builds")
-    parser.add_argument("--only", choices=("all", "archive"), default="all",
-                        help="run every benchmark, or the archive benchmark alone")
+    parser.add_argument("--only", choices=("all", "comparison", "archive"), default="all",
+                        help="run every benchmark, or the comparison with the naive chain and the floor alone, "
+                             "or the archive benchmark alone")
     args = parser.parse_args()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1733097600"}
     results: dict = {"machine": machine(), "jobs": args.jobs}
     with tempfile.TemporaryDirectory(prefix="pressrun-bench-") as work:
-        if args.only == "all":
+        if args.only in ("all", "comparison"):
             folder = Path(work) / "base"
             folder.mkdir()
             documents = make_project(folder, 1)
             results["comparison"] = compare(folder, documents, ["en", "ru", "az"], args.jobs, env, args.repeat)
+        if args.only == "all":
             results["scale"] = scale_series(Path(work), [int(n) for n in args.scale.split(",")], args.jobs, env)
-        results["archive"] = archive.benchmark(Path(work), args.archive, args.archive_workers, measure, env)
-    target = ROOT / "build" / ("bench.json" if args.only == "all" else "bench-archive.json")
+        if args.only in ("all", "archive"):
+            results["archive"] = archive.benchmark(Path(work), args.archive, args.archive_workers, measure, env)
+    target = ROOT / "build" / f"bench-{args.only}.json"
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(results, indent=2) + "\n")
-    if args.only == "all":
+    if "comparison" in results:
         report(results)
-    archive.report(results["archive"])
+    if "archive" in results:
+        archive.report(results["archive"])
     print(f"\nwritten to {target}")
 
 
