@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -17,36 +16,15 @@ import pytest
 import referencing
 import rispy
 
-from conftest import AVIM_ID, TURAN_ID, make_project
+from conftest import AVIM_ID, BASE_URL as BASE, TURAN_ID, make_project
 from pressrun import build
 from pressrun.config import load_project
 from pressrun.dist import release
 
 LANGS = ("en", "ru", "az")
-BASE = "https://editions.example.org/press/"
 TURAN_SOURCE = "http://www.turan.az/ext/news/2017/11/subsc/analytics/en/118563.htm"
 SCHEMAS = Path(__file__).parent / "schemas" / "opds2"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
-
-
-def _with_base_url(folder: Path, base_url: str) -> None:
-    pyproject = folder / "pyproject.toml"
-    stat = pyproject.stat()
-    pyproject.write_text(pyproject.read_text(encoding="utf-8") + f'base_url = "{base_url}"\n', encoding="utf-8")
-    os.utime(pyproject, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-
-
-@pytest.fixture(scope="session")
-def dist(tmp_path_factory):
-    """The project and its build/dist, built once with a base URL."""
-    folder = make_project(tmp_path_factory.mktemp("dist"))
-    _with_base_url(folder, BASE)
-    project = load_project(folder)
-    outcomes = release.make_dist(project, jobs=2)
-    failed = [f"{o.step} {o.target}: {o.error}" for o in outcomes if o.status == "failed"]
-    assert not failed, failed
-    assert outcomes[-1].step == "dist" and outcomes[-1].status == "built"
-    return project, release.dist_dir(project)
 
 
 def _page(root: Path, lang: str, doc_id: str):
