@@ -27,6 +27,7 @@ from .record import EditionRecord, safe_url
 from .site import Site
 
 STYLESHEET = "static/web.css"
+FAVICON = "static/favicon.svg"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -60,6 +61,7 @@ def _document(lang: str, title: str, page: str, site: Site) -> tuple[etree._Elem
     _el(head, "meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})
     _el(head, "title", text=title)
     _el(head, "link", {"rel": "stylesheet", "href": site.relative(STYLESHEET, page)})
+    _el(head, "link", {"rel": "icon", "type": "image/svg+xml", "href": site.relative(FAVICON, page)})
     return html, head
 
 

@@ -55,7 +55,7 @@ def edition_inputs(project: Project, doc_id: str, lang: str) -> list[Path]:
 def dist_inputs(project: Project) -> list[Path]:
     """Every file the dist step reads."""
     package = sorted(Path(str(item)) for item in resources.files("pressrun.dist").iterdir()
-                     if item.is_file() and item.name.endswith((".toml", ".py")))
+                     if item.is_file() and item.name.endswith((".toml", ".py", ".svg")))
     files = [path for doc_id in doc_ids(project) for lang in project.languages
              for path in edition_inputs(project, doc_id, lang)]
     return [*files, project.styles_dir / "web.css", *font_files(), *package]
@@ -136,6 +136,7 @@ def site_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
         files[feeds.ROOT_FEED] = feeds.navigation_feed(titles, records, site)
         files[feeds.JSON_FEED] = feeds.json_feed(pages.labels_for(labels, "en")["site_title"], records, site)
     files[pages.STYLESHEET] = (project.styles_dir / "web.css").read_bytes()
+    files[pages.FAVICON] = (resources.files("pressrun.dist") / "favicon.svg").read_bytes()
     for font in font_files():
         files[f"static/fonts/{WEB_FONTS.get(font.name, font.name)}"] = font.read_bytes()
     page_names = [name for name in files if name.endswith(".html")]
