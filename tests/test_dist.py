@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -12,14 +14,16 @@ import bibtexparser
 import feedparser
 import jsonschema
 import lxml.html
+import pikepdf
 import pytest
 import referencing
 import rispy
 
 from conftest import AVIM_ID, BASE_URL as BASE, TURAN_ID, make_project
 from pressrun import build
-from pressrun.config import load_project
-from pressrun.dist import release
+from pressrun.config import base_url_setting, load_project
+from pressrun.errors import ConfigError, InputError
+from pressrun.dist import pages, release, serve
 
 LANGS = ("en", "ru", "az")
 TURAN_SOURCE = "http://www.turan.az/ext/news/2017/11/subsc/analytics/en/118563.htm"
@@ -137,6 +141,68 @@ def test_metadata_views_agree_with_the_master(dist, doc_id, lang):
         assert sorted(work["inLanguage"] for work in ld["workTranslation"]) == ["az", "ru"]
     else:
         assert ld["translationOfWork"]["@id"] == _info(project, doc_id, "en").identifier
+
+
+def _opf(epub: Path):
+    with zipfile.ZipFile(epub) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".opf"))
+        return lxml.etree.fromstring(archive.read(name))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("doc_id", [AVIM_ID, TURAN_ID])
+def test_page_metadata_agrees_with_the_epub_opf_and_the_pdf_xmp(dist, doc_id, lang):
+    _project, root = dist
+    folder = root / lang / doc_id
+    page = _page(root, lang, doc_id)
+    opf = _opf(folder / f"{doc_id}.epub")
+    dc = {"dc": "http://purl.org/dc/elements/1.1/"}
+    assert opf.xpath("//dc:title/text()", namespaces=dc) == _meta(page, "DC.title")
+    assert opf.xpath("//dc:creator/text()", namespaces=dc) == _meta(page, "DC.creator")
+    assert opf.xpath("//dc:language/text()", namespaces=dc) == _meta(page, "DC.language")
+    assert opf.xpath("//dc:identifier/text()", namespaces=dc) == _meta(page, "DC.identifier")
+    assert opf.xpath("//dc:source/text()", namespaces=dc) == _meta(page, "DC.source")
+    assert opf.xpath("//dc:publisher/text()", namespaces=dc) == _meta(page, "DC.publisher")
+    with pikepdf.open(folder / f"{doc_id}.pdf") as pdf:
+        xmp = pdf.open_metadata()
+        assert xmp["dc:title"] == _meta(page, "DC.title")[0]
+        assert list(xmp["dc:creator"]) == _meta(page, "DC.creator")
+
+
+def test_without_base_url_links_are_relative_and_no_canonical(dist):
+    project, _root = dist
+    files, problems = release.site_files(replace(project, base_url=""))
+    assert problems == []
+    page = lxml.html.fromstring(files[f"ru/{AVIM_ID}/index.html"])
+    assert not page.xpath("//link[@rel='canonical']") and not _meta(page, "og:url")
+    assert page.xpath("//link[@hreflang='x-default']/@href") == ["../../en/avim-blog-25/index.html"]
+    assert _meta(page, "citation_pdf_url") == [f"{AVIM_ID}.pdf"]
+    assert b"Sitemap:" not in files["robots.txt"]
+
+
+def test_base_url_setting():
+    assert base_url_setting("https://example.org/editions", Path("pyproject.toml")) == "https://example.org/editions/"
+    assert base_url_setting("", Path("pyproject.toml")) == ""
+    for bad in ("javascript:alert(1)//", "file:///etc/", "example.org", "https://exa mple.org/"):
+        with pytest.raises(ConfigError, match="base_url"):
+            base_url_setting(bad, Path("pyproject.toml"))
+
+
+def test_serve_listens_on_loopback_only(dist, tmp_path):
+    _project, root = dist
+    server = serve.make_server(root, 0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
+    with pytest.raises(InputError, match="run `pressrun dist` first"):
+        serve.make_server(tmp_path, 0)
+
+
+def test_every_language_has_every_label():
+    labels = pages.load_labels()
+    for lang in LANGS:
+        assert set(labels[lang]) == set(labels["en"]), lang
 
 
 def test_turan_editions_cite_their_source(dist):
