@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from babel.core import get_global
+
 from .record import EditionRecord
 from .site import Site
 
@@ -45,11 +47,17 @@ def meta_tags(record: EditionRecord, site: Site) -> list[tuple[str, str, str]]:
             ("property", "og:type", "article"),
             ("property", "og:title", record.title),
             ("property", "og:description", record.abstract),
-            ("property", "og:locale", record.lang),
+            ("property", "og:locale", og_locale(record.lang)),
             ("property", "og:site_name", record.publisher),
             ("property", "og:url", site.absolute(record.page)),
             ("property", "og:image", site.absolute(record.cover.path) if record.cover else "")]
     return [tag for tag in tags if tag[2]]
+
+
+def og_locale(lang: str) -> str:
+    """Open Graph's ``language_TERRITORY`` form, from CLDR's likely subtags (e.g. ``az`` → ``az_AZ``)."""
+    likely = get_global("likely_subtags").get(lang, lang).split("_")
+    return f"{likely[0]}_{likely[-1]}" if len(likely) > 1 else lang
 
 
 def json_ld(record: EditionRecord, siblings: list[EditionRecord], site: Site) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import __version__, build
+from .. import __version__, build, edition
 from ..config import Project
 from ..errors import Problem
 from ..fonts import font_files
@@ -47,7 +47,7 @@ def doc_ids(project: Project) -> list[str]:
 
 
 def edition_inputs(project: Project, doc_id: str, lang: str) -> list[Path]:
-    return [project.master_path(doc_id, lang), project.po_path(lang, "pressrun"),
+    return [project.master_path(doc_id, lang), project.po_path(lang, edition.STRINGS_DOMAIN),
             build.html_path(project, doc_id, lang), build.pdf_path(project, doc_id, lang),
             build.epub_path(project, doc_id, lang)]
 
@@ -68,7 +68,8 @@ def dist_key(project: Project) -> str:
                 "pandoc": build._pandoc_version()}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     for path in dist_inputs(project):
-        digest.update(f"{path}:{build._digest(path)};".encode())
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path.name
+        digest.update(f"{shown}:{build._digest(path)};".encode())
     return digest.hexdigest()
 
 
