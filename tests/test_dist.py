@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -353,3 +355,22 @@ def test_untrusted_seed_and_sidecar_stay_text(tmp_path):
     assert tree.xpath("//script[not(@type='application/ld+json')]") == []
     assert "<script>alert(1)</script>" in tree.xpath("string(//main)")
     assert "A Hostile <b>Page</b>" in tree.findtext("head/title")
+
+
+def test_cli_dist_on_a_built_site_does_nothing(dist):
+    project, root = dist
+    before = (root / "SHA256SUMS").stat().st_mtime_ns
+    result = subprocess.run([sys.executable, "-m", "pressrun", "dist"], cwd=project.root, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert "pressrun: 0 built" in result.stderr and "Traceback" not in result.stderr
+    assert (root / "SHA256SUMS").stat().st_mtime_ns == before
+
+
+def test_cli_rejects_a_bad_base_url(tmp_path):
+    folder = make_project(tmp_path, seeds=[])
+    pyproject = folder / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + 'base_url = "javascript:alert(1)"\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pressrun", "dist"], cwd=folder, capture_output=True, text=True)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "base_url 'javascript:alert(1)' is not an http(s) address" in result.stderr

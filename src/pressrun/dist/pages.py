@@ -13,7 +13,6 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from importlib import resources
-from pathlib import Path
 
 import lxml.html
 from babel.dates import format_date
@@ -255,7 +254,3 @@ def root_page(site: Site, labels: dict) -> bytes:
         link.tail = f" — {other_words['all_editions']}"
     return _serialize(html)
 
-
-def read_page(path: Path) -> etree._Element:
-    """A written page parsed back (the tests and the site check read pages with this)."""
-    return lxml.html.fromstring(path.read_bytes())
