@@ -20,12 +20,13 @@ import pikepdf
 import pytest
 import referencing
 import rispy
+from conftest import AVIM_ID, TURAN_ID, make_project
+from conftest import BASE_URL as BASE
 
-from conftest import AVIM_ID, BASE_URL as BASE, TURAN_ID, make_project
 from pressrun import build
 from pressrun.config import base_url_setting, load_project
-from pressrun.errors import ConfigError, InputError
 from pressrun.dist import pages, release, serve
+from pressrun.errors import ConfigError, InputError
 
 LANGS = ("en", "ru", "az")
 TURAN_SOURCE = "http://www.turan.az/ext/news/2017/11/subsc/analytics/en/118563.htm"
@@ -208,7 +209,7 @@ def test_every_language_has_every_label():
 
 
 def test_turan_editions_cite_their_source(dist):
-    project, root = dist
+    _project, root = dist
     for lang in LANGS:
         page = _page(root, lang, TURAN_ID)
         assert _meta(page, "DC.source") == [TURAN_SOURCE]

@@ -168,14 +168,15 @@ def _edition_parts(edition_xhtml: bytes) -> dict:
 
 
 def _strip_namespaces(root: etree._Element) -> None:
+    """Plain HTML names, ``lang`` for ``xml:lang``, and only in-page or http(s) links."""
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.startswith("{"):
             element.tag = etree.QName(element).localname
         if XML_LANG in element.attrib:
             element.set("lang", element.attrib.pop(XML_LANG))
-        if element.get("href") is not None and not element.get("href").startswith("#"):
-            if not safe_url(element.get("href")):
-                del element.attrib["href"]
+        href = element.get("href")
+        if href is not None and not href.startswith("#") and not safe_url(href):
+            del element.attrib["href"]
     etree.cleanup_namespaces(root)
 
 

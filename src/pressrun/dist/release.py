@@ -28,7 +28,8 @@ from ..errors import Problem
 from ..fonts import font_files
 from ..model import XPATH_NS
 from ..outputs import write_if_changed
-from . import citations, feeds, pages, site as site_module
+from . import citations, feeds, pages
+from . import site as site_module
 from .record import DistFile, EditionRecord, dist_file, edition_record
 
 PDF_TYPE = "application/pdf"

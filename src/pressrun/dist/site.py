@@ -24,7 +24,7 @@ class Site:
     languages: tuple[str, ...]
 
     @classmethod
-    def configured(cls, base_url: str, languages: tuple[str, ...]) -> "Site":
+    def configured(cls, base_url: str, languages: tuple[str, ...]) -> Site:
         base = safe_url(base_url)
         return cls(base if not base or base.endswith("/") else base + "/", languages)
 
@@ -36,7 +36,7 @@ class Site:
         """The public address of ``target`` ("" without a base URL); folders for index pages."""
         if not self.base_url:
             return ""
-        return self.base_url + (target[: -len("index.html")] if target.endswith("index.html") else target)
+        return self.base_url + (target.removesuffix("index.html"))
 
     def public(self, target: str, page: str) -> str:
         """The absolute address when there is a base URL, else the relative link."""
