@@ -375,3 +375,17 @@ def test_cli_rejects_a_bad_base_url(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pressrun", "dist"], cwd=folder, capture_output=True, text=True)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "base_url 'javascript:alert(1)' is not an http(s) address" in result.stderr
+
+
+def test_an_edition_that_cannot_be_read_is_left_out_with_a_warning(dist, tmp_path):
+    project, _root = dist
+    copy = tmp_path / "copy"
+    shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("dist"))
+    (copy / "build" / "master" / "az" / f"{TURAN_ID}.xml").unlink()
+    (copy / "build" / "epub" / "ru" / f"{AVIM_ID}.epub").unlink()
+    files, problems = release.site_files(load_project(copy))
+    assert sorted(str(problem) for problem in problems) == sorted([
+        f"warning: {AVIM_ID} [ru] left out: its PDF or EPUB was not built",
+        f"warning: {TURAN_ID} [az] left out: translated master missing: run `pressrun merge`"])
+    assert len([name for name in files if name.endswith("/index.html") and name.count("/") == 2]) == 4
+    assert f"az/{AVIM_ID}/index.html" in files and f"az/{TURAN_ID}/index.html" not in files

@@ -24,7 +24,7 @@ from lxml import etree
 
 from .. import __version__, build, edition
 from ..config import Project
-from ..errors import Problem
+from ..errors import PressrunError, Problem
 from ..fonts import font_files
 from ..model import XPATH_NS
 from ..outputs import write_if_changed
@@ -158,7 +158,11 @@ def _records(project: Project, files: dict[str, bytes]) -> tuple[list[EditionRec
             if not (pdf.is_file() and epub.is_file() and build.html_path(project, doc_id, lang).is_file()):
                 problems.append(Problem("warning", f"{doc_id} [{lang}] left out: its PDF or EPUB was not built"))
                 continue
-            master, info, _strings = build._edition_context(project, doc_id, lang)
+            try:
+                master, info, _strings = build._edition_context(project, doc_id, lang)
+            except PressrunError as error:
+                problems.append(Problem("warning", f"{doc_id} [{lang}] left out: {error.message}"))
+                continue
             folder = f"{lang}/{doc_id}"
             files[f"{folder}/{doc_id}.pdf"] = pdf.read_bytes()
             files[f"{folder}/{doc_id}.epub"] = epub.read_bytes()
