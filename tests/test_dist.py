@@ -385,7 +385,7 @@ def test_an_edition_that_cannot_be_read_is_left_out_with_a_warning(dist, tmp_pat
     (copy / "build" / "epub" / "ru" / f"{AVIM_ID}.epub").unlink()
     files, problems = release.site_files(load_project(copy))
     assert sorted(str(problem) for problem in problems) == sorted([
-        f"warning: {AVIM_ID} [ru] left out: its PDF or EPUB was not built",
-        f"warning: {TURAN_ID} [az] left out: translated master missing: run `pressrun merge`"])
+        f"{AVIM_ID} [ru] left out: its PDF or EPUB was not built",
+        f"{TURAN_ID} [az] left out: translated master missing: run `pressrun merge`"])
     assert len([name for name in files if name.endswith("/index.html") and name.count("/") == 2]) == 4
     assert f"az/{AVIM_ID}/index.html" in files and f"az/{TURAN_ID}/index.html" not in files
