@@ -208,6 +208,7 @@ def language_index(lang: str, records: list[EditionRecord], site: Site, labels: 
     html, head = _document(lang, words["editions_in"], page, site)
     for other in site.languages:
         _el(head, "link", {"rel": "alternate", "hreflang": other, "href": site.public(f"{other}/index.html", page)})
+    _el(head, "link", {"rel": "alternate", "hreflang": "x-default", "href": site.public("index.html", page)})
     body = _el(html, "body")
     _site_header(body, words, page, site, [(other, f"{other}/index.html") for other in site.languages], lang)
     main = _el(body, "main", {"id": "text"})
@@ -239,10 +240,7 @@ def root_page(site: Site, labels: dict) -> bytes:
     """The root page: plain links to every language index, each labelled in its own language."""
     first = site.languages[0]
     words = labels_for(labels, first)
-    html, head = _document(first, words["site_title"], "index.html", site)
-    for other in site.languages:
-        _el(head, "link", {"rel": "alternate", "hreflang": other, "href": site.public(f"{other}/index.html",
-                                                                                    "index.html")})
+    html, _head = _document(first, words["site_title"], "index.html", site)
     body = _el(html, "body")
     main = _el(body, "main", {"id": "text"})
     _el(main, "h1", text=words["site_title"])
