@@ -17,12 +17,14 @@ DEPENDENCIES := $(VENV)/.dependencies
 
 FORCE:
 
-.PHONY: FORCE help master catalogs stats readme-images pdf epub all test check bench clean
+.PHONY: FORCE help master catalogs stats readme-images pdf epub all dist serve test check bench clean
 
 help:
 	@echo "make pdf       build the PDF editions build/pdf/<lang>/<doc-id>.pdf (main job)"
 	@echo "make epub      build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub"
 	@echo "make all       build PDF and EPUB editions"
+	@echo "make dist      build every edition and the release site build/dist/ (pages, OPDS, citations, SHA256SUMS)"
+	@echo "make serve     serve build/dist/ on http://127.0.0.1:8000/ (PORT=8000)"
 	@echo "make readme-images  page 1 of the EN, RU and AZ editions as PNG"
 	@echo "make master    ingest seeds/ and merge translations into build/master/"
 	@echo "make catalogs  bring translations/ up to date with the seeds (extract + update)"
@@ -76,6 +78,13 @@ epub: $(SETUP)
 
 all: $(SETUP)
 	$(RUN) all
+
+dist: $(SETUP)
+	$(RUN) dist
+
+PORT ?= 8000
+serve: $(SETUP)
+	$(RUN) serve --port $(PORT)
 
 # Page 1 of the EN, RU and AZ editions of one document, for README.md.
 README_DOC ?= turan-2017-11-25-nato-azerbaijan-contact-and-differences

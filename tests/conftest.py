@@ -21,6 +21,7 @@ AVIM_SEED = "000_6c4c178a899c20be.txt"
 TURAN_SEED = "003_d93eaae1aa0c00e2.txt"
 AVIM_ID = "avim-blog-25"
 TURAN_ID = "turan-2017-11-25-nato-azerbaijan-contact-and-differences"
+BASE_URL = "https://editions.example.org/press/"  # the base URL of the release site the tests build
 
 
 def pytest_addoption(parser):
@@ -83,3 +84,20 @@ def avim_master(built_masters):
 @pytest.fixture(scope="session")
 def turan_master(built_masters):
     return built_masters[1][TURAN_ID]
+
+
+@pytest.fixture(scope="session")
+def release_site(tmp_path_factory):
+    """Both real seeds × every language built once into build/dist, with a base URL: (project, dist folder)."""
+    from pressrun.dist import release
+    folder = make_project(tmp_path_factory.mktemp("dist"))
+    pyproject = folder / "pyproject.toml"
+    stat = pyproject.stat()
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + f'base_url = "{BASE_URL}"\n', encoding="utf-8")
+    os.utime(pyproject, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # keep the project's date
+    project = load_project(folder)
+    outcomes = release.make_dist(project, jobs=2)
+    failed = [f"{o.step} {o.target}: {o.error}" for o in outcomes if o.status == "failed"]
+    assert not failed, failed
+    assert outcomes[-1].step == "dist" and outcomes[-1].status == "built"
+    return project, release.dist_dir(project)

@@ -59,7 +59,7 @@ def test_implausible_sidecar_date_is_refused_with_file_and_line(tmp_path):
 
 
 def test_unquoted_toml_date_is_accepted(tmp_path):
-    note_project(tmp_path, 'id = "harbours"\ndate = 2025-03-03\naccess_date = 2025-04-01T10:00:00\n')
+    note_project(tmp_path, 'id = "harbours"\nlanguage = "en"\ndate = 2025-03-03\naccess_date = 2025-04-01T10:00:00\n')
     result = run(["ingest"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert master_info(tmp_path, "harbours", "db:pubdate") == "2025-03-03"

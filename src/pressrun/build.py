@@ -174,7 +174,7 @@ class _Runner:
             self._finish(step, Outcome(step.stage, step.label, "skipped", problems=[
                 Problem("warning", "not built: an earlier step of this edition failed")]))
             return
-        state = _read_state(step.state_file(self.project))
+        state = read_state(step.state_file(self.project))
         if not self.force and up_to_date(state, step, self.settings):
             output = Path(state["outputs"][0]) if state["outputs"] else None
             self._finish(step, Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
@@ -210,7 +210,7 @@ class _Runner:
 
     def _list_stale(self, ingest_step: Step) -> None:
         """A failed ingest: its document's later steps are listed as not built, their old outputs as stale."""
-        doc_id = _read_state(ingest_step.state_file(self.project)).get("details", {}).get("doc_id")
+        doc_id = read_state(ingest_step.state_file(self.project)).get("details", {}).get("doc_id")
         if not doc_id or doc_id in self.owners:
             return
         note = (f"not built: ingest of {ingest_step.unit} failed; outputs in build/ from an earlier build "
@@ -276,7 +276,7 @@ def _execute(root: str, step: Step, strict: bool) -> Outcome:
         outcome = Outcome(step.stage, step.label, "failed", error=_crash_report(project, step, error))
     outcome.seconds, outcome.cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu
     if outcome.status == "built":
-        _write_state(step.state_file(project), step, inputs, outcome)
+        write_state(step.state_file(project), step, inputs, outcome)
     return outcome
 
 
@@ -329,7 +329,8 @@ def base_key(step: Step) -> str:
 def current_settings(project: Project, strict: bool) -> dict[str, object]:
     """The settings and tool versions steps may depend on (each step records the ones it uses)."""
     return {"languages": list(project.languages), "max_seed_bytes": project.max_seed_bytes, "strict": strict,
-            "source_date_epoch": project.source_date_epoch, **dependencies.tool_versions()}
+            "source_date_epoch": project.source_date_epoch, "base_url": project.base_url,
+            **dependencies.tool_versions()}
 
 
 def up_to_date(state: dict, step: Step, settings: dict[str, object]) -> bool:
@@ -338,14 +339,14 @@ def up_to_date(state: dict, step: Step, settings: dict[str, object]) -> bool:
             and dependencies.unchanged(state.get("inputs", {}), settings))
 
 
-def _read_state(path: Path) -> dict:
+def read_state(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def _write_state(path: Path, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
+def write_state(path: Path, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
     outputs = [str(outcome.output)] if outcome.output else []
     state = {"key": base_key(step), "inputs": inputs, "outputs": outputs, "details": outcome.details,
              "problems": [problem.as_dict() for problem in outcome.problems]}
@@ -500,7 +501,7 @@ def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
                    details=report.as_dict())
 
 
-def _edition_context(project: Project, doc_id: str, lang: str):
+def edition_context(project: Project, doc_id: str, lang: str):
     """The translated master, its EditionInfo and the edition strings of ``lang``."""
     master_file = project.master_path(doc_id, lang)
     if not master_file.is_file():
@@ -518,7 +519,7 @@ def _epoch(info: edition.EditionInfo) -> int:
 
 
 def _edition_one(project: Project, step: Step, strict: bool) -> Outcome:
-    master, info, strings = _edition_context(project, step.unit, step.lang)
+    master, info, strings = edition_context(project, step.unit, step.lang)
     target = project.edition_path(step.unit, step.lang)
     write_atomic(target, edition.build_edition(master, info, strings))
     return Outcome("edition", step.label, "built", target)
@@ -528,7 +529,7 @@ def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
     from . import pdf  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
-    _master, info, _strings = _edition_context(project, doc_id, lang)
+    _master, info, _strings = edition_context(project, doc_id, lang)
     source = project.edition_path(doc_id, lang)
     result = pdf.render_pdf(dependencies.read_bytes(source), source, project.stylesheets("print"), [project.root],
                             info.identifier, _epoch(info))
@@ -540,7 +541,7 @@ def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
 
 def _epub_one(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
-    master, info, strings = _edition_context(project, doc_id, lang)
+    master, info, strings = edition_context(project, doc_id, lang)
     cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
     relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
     data = epub.build_epub(dependencies.read_bytes(project.edition_path(doc_id, lang)), info, master,

@@ -180,6 +180,35 @@ for _command in BUILD_COMMANDS:
     _build_command(*_command)
 
 
+@main.command("dist")
+@build_options
+@click.pass_obj
+def dist_command(project: Project, jobs: int | None, strict: bool, force: bool, executor: str | None,
+                 scheduler: str | None) -> None:
+    """Build every edition, then the release site build/dist/ (pages, feeds, citations, checksums)."""
+    from .dist import release
+    project = _with_executor(project, executor, scheduler)
+    _finish(project, _guard(lambda: release.make_dist(project, jobs=jobs, strict=strict, force=force)))
+
+
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.pass_obj
+def serve_command(project: Project, port: int) -> None:
+    """Serve build/dist/ on 127.0.0.1 only, to check the site in a browser."""
+    from .dist import release, serve
+    server = _guard(lambda: serve.make_server(release.dist_dir(project), port))
+    host, bound = server.server_address[:2]
+    console.print(f"serving {project.shown(release.dist_dir(project))} at http://{host}:{bound}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 @main.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--min-complete", type=click.FloatRange(0, 100), default=None,

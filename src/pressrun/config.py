@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from babel import Locale, UnknownLocaleError
 
@@ -38,6 +39,7 @@ class Project:
     source_date_epoch: int = 0
     executor: str = "local"  # where steps run: "local" (process pool) or "dask"
     scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
+    base_url: str = ""  # where build/dist is published (http or https); "" for relative links only
 
     # Inputs ---------------------------------------------------------------
     def seeds(self) -> list[Path]:
@@ -135,11 +137,22 @@ def load_project(root: Path | None = None) -> Project:
         max_seed_bytes=int(settings.get("max_seed_bytes", MAX_SEED_BYTES)),
         min_complete=float(settings.get("min_complete", 100.0)),
         source_date_epoch=project_date(root),
+        base_url=base_url_setting(settings.get("base_url", ""), root / "pyproject.toml"),
         **executor_settings(settings.get("executor", "local"), settings.get("scheduler"), root / "pyproject.toml"),
     )
 
 
 EXECUTORS = ("local", "dask")
+
+
+def base_url_setting(value, where: Path) -> str:
+    """``[tool.pressrun] base_url``: empty, or an http(s) address with a host (a "/" is added)."""
+    if value == "":
+        return ""
+    parsed = urlparse(value) if isinstance(value, str) else None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in value):
+        raise ConfigError(f"[tool.pressrun] base_url {value!r} is not an http(s) address", where)
+    return value if value.endswith("/") else value + "/"
 
 
 def executor_settings(executor: str, scheduler: str | None, where: Path | None = None) -> dict:

@@ -689,10 +689,10 @@ def apply_sidecar(sidecar: Sidecar, meta: Metadata, report: IngestReport) -> str
 
 # Languages --------------------------------------------------------------------
 
-def article_language(text: str, profile: Profile, sidecar: dict) -> dict:
+def article_language(text: str, profile: Profile, sidecar: Sidecar) -> dict:
     """The article's language: the sidecar's, else the profile's, else identified by lingua."""
     if sidecar.get("language"):
-        return {"code": str(sidecar["language"]), "source": "sidecar"}
+        return {"code": sidecar.get("language"), "source": "sidecar"}
     if profile.language:
         return {"code": profile.language, "source": f"profile {profile.name}"}
     code, confidence = identify_language(text)
