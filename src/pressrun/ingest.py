@@ -30,19 +30,15 @@ from .body import BodyReader, nest_sections
 from .dependencies import read_bytes, uses_tool
 from .errors import ConfigError, InputError, Problem, ToolError
 from .langs import capitalize_word, identify_language, language_table, parse_date, slugify
-from .model import (SOURCE_URL_SCHEMES, is_safe_url, Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
-from .sidecar import TEXT_FIELDS, Sidecar, read_sidecar
+from .model import (REPORTED_FIELDS, SOURCE_URL_SCHEMES, TEXT_FIELDS, is_safe_url, Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
+from .sidecar import Sidecar, read_sidecar
 from .profiles import Profile, Rule, builtin_profiles, choose_profile, load_rules_table
 
 log = logging.getLogger("pressrun.ingest")
 
 PANDOC_READER = "commonmark_x-raw_html-raw_attribute+implicit_figures+sourcepos"
-#: The metadata fields the report accounts for, each found on a line, set by the sidecar or
-#: the profile, or "not found".
-REPORTED_FIELDS = ("title", "subtitle", "authors", "date", "publisher", "series", "series_number", "category",
-                   "keywords", "source_url", "access_date", "copyright_years", "copyright_holder", "rights",
-                   "abstract")
-DATE_FIELDS = {"date", "stated_date", "access_date"}
+#: Profile fields whose value is a date (``stated_date``: a date the text states besides the publication date).
+PROFILE_DATE_FIELDS = {"date", "stated_date", "access_date"}
 #: Named groups that cut a block into parts instead of naming a field.
 STRUCTURAL_GROUPS = {"quote", "attribution"}
 
@@ -462,7 +458,7 @@ class _Builder:
             hit = pattern.search(block.text)
             if hit:
                 fields[name] = hit.group(1) if pattern.groups else hit.group(0)
-        for name in DATE_FIELDS & fields.keys():
+        for name in PROFILE_DATE_FIELDS & fields.keys():
             if parse_date(fields[name]) is None:
                 return None
         return rule, (found, fields)
@@ -599,8 +595,7 @@ class _Builder:
             setattr(address, name, sourced)
         elif name == "source_url" and not is_safe_url(value, SOURCE_URL_SCHEMES):
             self.report.warn(f"source address {value!r} is not an http(s) address; not used", line, rule.name)
-        elif name in ("series_number", "series", "category", "source_url", "title", "subtitle",
-                      "copyright_years", "copyright_holder", "rights", "publisher"):
+        elif name in TEXT_FIELDS:
             setattr(meta, name, sourced)
             self._source_of(name, line, rule)
         else:

@@ -218,6 +218,19 @@ class Address:
         return not any(getattr(self, name) for name in self.__dataclass_fields__)
 
 
+#: The metadata vocabulary: fields holding one text value (``Metadata`` attributes of the same name) …
+TEXT_FIELDS = ("title", "subtitle", "publisher", "series", "series_number", "category", "source_url",
+               "copyright_years", "copyright_holder", "rights")
+#: … fields holding a list …
+LIST_FIELDS = ("authors", "keywords", "versions")
+#: … and dates (``date`` is the publication date, ``Metadata.pubdate``).
+DATE_FIELDS = ("date", "access_date")
+#: Every field the ingest report accounts for: found on a line, set by the sidecar or profile, or "not found".
+REPORTED_FIELDS = ("title", "subtitle", "authors", "date", "publisher", "series", "series_number", "category",
+                   "keywords", "source_url", "access_date", "copyright_years", "copyright_holder", "rights",
+                   "abstract")
+
+
 @dataclass
 class Metadata:
     language: str

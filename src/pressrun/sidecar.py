@@ -23,14 +23,8 @@ from pathlib import Path
 from .dependencies import note, read_bytes
 from .errors import InputError
 from .langs import parse_date
-from .model import SOURCE_URL_SCHEMES, is_safe_url
+from .model import DATE_FIELDS, LIST_FIELDS, SOURCE_URL_SCHEMES, TEXT_FIELDS, is_safe_url
 
-#: Fields holding one text value (a number is accepted and written as text).
-TEXT_FIELDS = frozenset({"title", "subtitle", "publisher", "series", "series_number", "category", "source_url",
-                         "copyright_years", "copyright_holder", "rights"})
-#: Fields holding a list of text values.
-LIST_FIELDS = frozenset({"authors", "keywords", "versions"})
-DATE_FIELDS = frozenset({"date", "access_date"})
 #: Publication years pressrun accepts: from the printing press to well past any archive's horizon.
 PLAUSIBLE_YEARS = range(1450, 2200)
 
