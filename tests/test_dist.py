@@ -23,7 +23,7 @@ import rispy
 from conftest import AVIM_ID, TURAN_ID, make_project
 from conftest import BASE_URL as BASE
 
-from pressrun import build, edition
+from pressrun import edition, stages
 from pressrun.config import base_url_setting, load_project
 from pressrun.dist import feeds, pages, release, serve
 from pressrun.errors import ConfigError, InputError
@@ -39,7 +39,7 @@ def _page(root: Path, lang: str, doc_id: str):
 
 
 def _info(project, doc_id, lang):
-    return build.edition_context(project, doc_id, lang)[1]
+    return stages.edition_context(project, doc_id, lang)[1]
 
 
 @pytest.mark.parametrize("lang", LANGS)

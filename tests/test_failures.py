@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from conftest import TURAN_ID, TURAN_SEED, make_project
-from pressrun import build, cli, edition
+from pressrun import cli, edition, stages
 from pressrun.config import load_project
 from pressrun.master import read_master
 from pressrun.model import XPATH_NS
@@ -162,14 +162,14 @@ def test_failed_ingest_lists_its_stale_later_steps(tmp_path):
 
 def test_unexpected_exception_fails_only_its_step(tmp_path, monkeypatch):
     project = note_project(tmp_path, 'id = "harbours"\n')
-    real_merge = build.merge
+    real_merge = stages.merge
 
     def merge_with_a_bug(master, catalog, lang, *args):
         if lang == "ru" and master.getroot().get("{http://www.w3.org/XML/1998/namespace}id") == "harbours":
             raise AttributeError("'NoneType' object has no attribute 'text'")
         return real_merge(master, catalog, lang, *args)
 
-    monkeypatch.setattr(build, "merge", merge_with_a_bug)
+    monkeypatch.setattr(stages, "merge", merge_with_a_bug)
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli.main, ["master", "-j", "1"])
     assert result.exit_code == 70, result.output

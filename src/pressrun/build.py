@@ -29,75 +29,27 @@ import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 
-from . import __version__, catalogs, dependencies, edition, epub, hyphenation
+from . import __version__, catalogs, dependencies, edition
 from .config import Project, load_project
 from .errors import InputError, InternalError, PressrunError, Problem, ToolError, ValidationError
 from .executors import make_executor
-from .ingest import ingest
-from .master import build_master, read_master, serialize, validate
-from .merge import merge
+from .master import read_master
 from .model import XML_ID, XPATH_NS
 from .outputs import remove_stale_temporaries, write_atomic
+from .stages import STAGE_TABLE, STAGES, TARGETS, Outcome, Step
+
+#: The stage that turns seeds into documents (it gives each document its id).
+SEED_STAGE = next(stage.name for stage in STAGE_TABLE.values() if stage.per == "seed")
 
 log = logging.getLogger("pressrun.build")
 
 
-@dataclass
-class Outcome:
-    step: str
-    target: str
-    status: str  # "built", "skipped" or "failed"
-    output: Path | None = None
-    problems: list[Problem] = field(default_factory=list)
-    error: PressrunError | None = None
-    details: dict = field(default_factory=dict)
-    seconds: float = 0.0  # how long the step ran where it ran (0 for a step not run)
-    cpu_seconds: float = 0.0  # CPU time it used there, its subprocesses (pandoc) included
-
-
-STAGES = ("ingest", "merge", "edition", "pdf", "epub")
-#: Steps nearer a finished edition run first when workers are busy (higher runs sooner).
-PRIORITY = {"ingest": 0, "merge": 1, "edition": 2, "pdf": 3, "epub": 3}
-#: What each command builds.
-TARGETS = {
-    "master": ("ingest", "merge"),
-    "pdf": ("ingest", "merge", "edition", "pdf"),
-    "epub": ("ingest", "merge", "edition", "epub"),
-    "all": STAGES,
-}
-
-
-@dataclass(frozen=True)
-class Step:
-    stage: str
-    unit: str  # the seed's file name for ingest, the document id otherwise
-    lang: str | None = None
-
-    @property
-    def priority(self) -> int:
-        """Dask task priority: the closer to a finished edition, the sooner it runs."""
-        return PRIORITY[self.stage]
-
-    @property
-    def label(self) -> str:
-        return self.unit if self.lang is None else f"{self.unit} [{self.lang}]"
-
-    def state_file(self, project: Project) -> Path:
-        name = self.unit if self.lang is None else f"{self.unit}.{self.lang}"
-        return project.build_dir / ".state" / self.stage / f"{name}.json"
-
-
 # Running -------------------------------------------------------------------------
-
-#: The stages a finished step makes ready, for the same document and language.
-FOLLOWERS = {"merge": ("edition",), "edition": ("pdf", "epub")}
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -158,7 +110,7 @@ class _Runner:
         self.owners: dict[str, str] = {}
 
     def run(self, seed_names: list[str]) -> list[Outcome]:
-        self.ingests = [Step("ingest", name) for name in seed_names]
+        self.ingests = [Step(SEED_STAGE, name) for name in seed_names]
         self.seed_position = {name: position for position, name in enumerate(seed_names)}
         for step in self.ingests:
             self._start(step)
@@ -184,11 +136,11 @@ class _Runner:
 
     def _finish(self, step: Step, outcome: Outcome) -> None:
         self.results[step] = outcome
-        if step.stage == "ingest":
+        if step.stage == SEED_STAGE:
             self._settle_ingests()
             return
         self._record(outcome, step)
-        for stage in FOLLOWERS.get(step.stage, ()):
+        for stage in STAGE_TABLE[step.stage].then:
             if stage in self.stages:
                 self._start(Step(stage, step.unit, step.lang))
 
@@ -198,13 +150,15 @@ class _Runner:
             step = self.ingests[self.confirmed]
             self.confirmed += 1
             outcome = self.results[step]
+            stage = STAGE_TABLE[step.stage]
             doc_id = _claim(outcome, self.owners, self.project)
-            if doc_id and outcome.status == "built":
-                _publish_staged(self.project, step)
+            if doc_id and outcome.status == "built" and stage.publish:
+                stage.publish(self.project, step)
             self._record(outcome, step)
-            if doc_id and "merge" in self.stages and self.selection.wants(doc_id):
-                for lang in self.selection.languages_of(self.project):
-                    self._start(Step("merge", doc_id, lang))
+            if doc_id and self.selection.wants(doc_id):
+                for follower in (name for name in stage.then if name in self.stages):
+                    for lang in self.selection.languages_of(self.project):
+                        self._start(Step(follower, doc_id, lang))
             elif outcome.status == "failed":
                 self._list_stale(step)
 
@@ -215,24 +169,24 @@ class _Runner:
             return
         note = (f"not built: ingest of {ingest_step.unit} failed; outputs in build/ from an earlier build "
                 "are stale")
-        for stage in self.stages:
-            if stage == "ingest":
-                continue
+        for stage in (STAGE_TABLE[name] for name in self.stages if STAGE_TABLE[name].per == "edition"):
             for lang in self.project.languages:
-                later = Step(stage, doc_id, lang)
-                self.results[later] = Outcome(stage, later.label, "skipped", problems=[Problem("warning", note)])
+                later = Step(stage.name, doc_id, lang)
+                stale = [path for path in stage.outputs(self.project, doc_id, lang) if path.exists()]
+                self.results[later] = Outcome(stage.name, later.label, "skipped", stale[0] if stale else None,
+                                              problems=[Problem("warning", note)])
                 if self.on_done:
                     self.on_done(self.results[later])
 
     def _record(self, outcome: Outcome, step: Step) -> None:
-        if outcome.status == "failed" and step.stage != "ingest":
+        if outcome.status == "failed" and step.stage != SEED_STAGE:
             self.failed.add((step.unit, step.lang))
         if self.on_done:
             self.on_done(outcome)
 
     def _planned_position(self, step: Step) -> tuple:
         """Stage, then seed order for ingests, document and language order for the rest."""
-        if step.stage == "ingest":
+        if STAGE_TABLE[step.stage].per == "seed":
             return (STAGES.index(step.stage), self.seed_position[step.unit])
         return (STAGES.index(step.stage), step.unit, self.project.languages.index(step.lang))
 
@@ -264,8 +218,7 @@ def _collected(step: Step, future: Future) -> Outcome:
 def _execute(root: str, step: Step, strict: bool) -> Outcome:
     """Run one step wherever the executor placed it; its outputs and state are written there, atomically."""
     project = load_project(Path(root))
-    action = {"ingest": _ingest_one, "merge": _merge_one, "edition": _edition_one,
-              "pdf": _pdf_one, "epub": _epub_one}[step.stage]
+    action = STAGE_TABLE[step.stage].run
     started, cpu = time.perf_counter(), _cpu_seconds()
     try:
         with dependencies.recording() as inputs:
@@ -434,122 +387,6 @@ def extract_strings(project: Project) -> list[Outcome]:
         except PressrunError as error:
             outcomes.append(Outcome("update", label, "failed", error=error))
     return outcomes
-
-
-def _ingest_one(project: Project, step: Step, strict: bool) -> Outcome:
-    seed = project.seeds_dir / step.unit
-    try:
-        doc, report = ingest(seed, max_bytes=dependencies.uses("max_seed_bytes", project.max_seed_bytes),
-                             sidecar=project.sidecar(seed))
-        tree = build_master(doc)
-        errors = validate(tree)
-        if errors:
-            raise ValidationError(f"master is not valid DocBook 5.0: {errors[0]}", seed)
-    except PressrunError as error:
-        if error.path is None:
-            error.path = seed
-        raise
-    staging = project.staging_dir("ingest", step.unit)
-    write_atomic(staging / "master.xml", serialize(tree))
-    write_atomic(staging / "report.json", report.to_json().encode())
-    target = project.master_path(doc.doc_id)
-    shown = [replace(problem, path=project.shown(seed)) for problem in report.problems]
-    return Outcome("ingest", step.label, "built", target, shown,
-                   details={"doc_id": doc.doc_id, "profile": report.profile})
-
-
-def _publish_staged(project: Project, step: Step) -> None:
-    """Move an accepted ingest's master and report from staging to their places.
-
-    An ingest writes to staging so that a seed whose document id turns out to
-    be taken never overwrites the master of the seed that owns the id.
-    """
-    staging = project.staging_dir("ingest", step.unit)
-    doc_id = json.loads((staging / "report.json").read_text(encoding="utf-8"))["doc_id"]
-    for name, target in (("report.json", project.report_path(doc_id, "ingest")),
-                         ("master.xml", project.master_path(doc_id))):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, target)
-
-
-def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
-    doc_id, lang = step.unit, step.lang
-    po_path = project.po_path(lang, doc_id)
-    catalog = catalogs.read_catalog(po_path, lang) if dependencies.note(po_path).is_file() else None
-    dependencies.uses("strict", strict)
-    translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, project.shown(po_path),
-                               doc_id)
-    if catalog is None:
-        report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", project.shown(po_path)))
-    errors = validate(translated)
-    if errors:
-        raise ValidationError(f"translated master is not valid DocBook 5.0: {errors[0]}", po_path)
-    if report.fallbacks:
-        report.problems.append(Problem(
-            "error" if strict else "warning",
-            f"{report.fallbacks} segment(s) shown in the source language "
-            f"({report.untranslated} untranslated, {report.fuzzy} fuzzy, {report.rejected} rejected)",
-            project.shown(po_path)))
-    target = project.master_path(doc_id, lang)
-    write_atomic(target, serialize(translated))
-    write_atomic(project.report_path(doc_id, f"{lang}.merge"),
-                 (json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
-    error = None
-    if strict and report.fallbacks:
-        error = InputError(f"--strict: {report.fallbacks} segment(s) not translated", po_path)
-    return Outcome("merge", step.label, "failed" if error else "built", target, report.problems, error,
-                   details=report.as_dict())
-
-
-def edition_context(project: Project, doc_id: str, lang: str):
-    """The translated master, its EditionInfo and the edition strings of ``lang``."""
-    master_file = project.master_path(doc_id, lang)
-    if not master_file.is_file():
-        raise InputError("translated master missing: run `pressrun merge`", master_file)
-    master = read_master(master_file)
-    languages = dependencies.uses("languages", list(project.languages))
-    epoch = dependencies.uses("source_date_epoch", project.source_date_epoch)
-    info = edition.edition_info(master, doc_id, lang, languages, edition.edition_date(epoch))
-    strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
-    return master, info, strings
-
-
-def _epoch(info: edition.EditionInfo) -> int:
-    return int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
-
-
-def _edition_one(project: Project, step: Step, strict: bool) -> Outcome:
-    master, info, strings = edition_context(project, step.unit, step.lang)
-    target = project.edition_path(step.unit, step.lang)
-    write_atomic(target, edition.build_edition(master, info, strings))
-    return Outcome("edition", step.label, "built", target)
-
-
-def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
-    from . import pdf  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
-    doc_id, lang = step.unit, step.lang
-    hyphenation.register(project.build_dir / "hyphenation")
-    _master, info, _strings = edition_context(project, doc_id, lang)
-    source = project.edition_path(doc_id, lang)
-    result = pdf.render_pdf(dependencies.read_bytes(source), source, project.stylesheets("print"), [project.root],
-                            info.identifier, _epoch(info))
-    target = project.pdf_path(doc_id, lang)
-    write_atomic(target, result.data)
-    problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
-    return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
-
-
-def _epub_one(project: Project, step: Step, strict: bool) -> Outcome:
-    doc_id, lang = step.unit, step.lang
-    master, info, strings = edition_context(project, doc_id, lang)
-    cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
-    relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
-    data = epub.build_epub(dependencies.read_bytes(project.edition_path(doc_id, lang)), info, master,
-                           project.stylesheets("epub"),
-                           edition.language_name(lang, lang), cover_alt, relations, _epoch(info))
-    target = project.epub_path(doc_id, lang)
-    write_atomic(target, data)
-    return Outcome("epub", step.label, "built", target)
 
 
 # Conveniences for one stage at a time (the library API and the tests use them) --------

@@ -2,7 +2,7 @@
 
 In: the project, after the PDF and EPUB steps.  For every document and
 language: the translated master and edition strings (through the same
-:func:`pressrun.build.edition_context` the PDF and EPUB steps use), the
+:func:`pressrun.stages.edition_context` the PDF and EPUB steps use), the
 edition XHTML, the PDF and the EPUB.  Out: ``build/dist/`` (pages, feeds,
 citation files, ``sitemap.xml``, ``robots.txt``, the edition files, web
 fonts and style, ``SHA256SUMS`` and ``manifest.json``) and an Outcome.  The
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import __version__, build, edition
+from .. import __version__, build, edition, stages
 from ..config import Project
 from ..dependencies import listing, note, package_file, read_bytes, recording, uses
 from ..errors import PressrunError, Problem
@@ -135,7 +135,7 @@ def _records(project: Project, files: dict[str, bytes]) -> tuple[list[EditionRec
                 problems.append(Problem("warning", f"{doc_id} [{lang}] left out: its PDF or EPUB was not built"))
                 continue
             try:
-                master, info, _strings = build.edition_context(project, doc_id, lang)
+                master, info, _strings = stages.edition_context(project, doc_id, lang)
             except PressrunError as error:
                 problems.append(Problem("warning", f"{doc_id} [{lang}] left out: {error.message}"))
                 continue

@@ -1,0 +1,219 @@
+"""Stages: what each build step is, and the functions that run one step.
+
+In: a :class:`~pressrun.config.Project` and a :class:`Step` (a stage and its
+unit: a seed file, or a document and language).  Out: the step's files on
+disk, written atomically, and an :class:`Outcome`.
+
+:data:`STAGE_TABLE` declares each stage once: its name, what its steps are
+made of (one per seed, or one per document and language), what a finished
+step makes ready, its outputs and its run function.  The engine
+(:mod:`pressrun.build`) only schedules from this table; a step records the
+files and settings it reads as it reads them (:mod:`pressrun.dependencies`),
+so the table needs no list of inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from . import catalogs, dependencies, edition, epub, hyphenation
+from .config import Project
+from .errors import InputError, PressrunError, Problem, ValidationError
+from .ingest import ingest
+from .master import build_master, read_master, serialize, validate
+from .merge import merge
+from .outputs import write_atomic
+
+
+@dataclass
+class Outcome:
+    """What became of one step: built, skipped (up to date, or blocked by a failed step) or failed."""
+
+    step: str
+    target: str
+    status: str  # "built", "skipped" or "failed"
+    output: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+    error: PressrunError | None = None
+    details: dict = field(default_factory=dict)
+    seconds: float = 0.0  # how long the step ran where it ran (0 for a step not run)
+    cpu_seconds: float = 0.0  # CPU time it used there, its subprocesses (pandoc) included
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of work: a stage applied to a seed, or to a document in one language."""
+
+    stage: str
+    unit: str  # the seed's file name for ingest, the document id otherwise
+    lang: str | None = None
+
+    @property
+    def priority(self) -> int:
+        """Dask task priority: the closer to a finished edition, the sooner it runs."""
+        return STAGE_TABLE[self.stage].priority
+
+    @property
+    def label(self) -> str:
+        return self.unit if self.lang is None else f"{self.unit} [{self.lang}]"
+
+    def state_file(self, project: Project) -> Path:
+        name = self.unit if self.lang is None else f"{self.unit}.{self.lang}"
+        return project.build_dir / ".state" / self.stage / f"{name}.json"
+
+
+# Steps ---------------------------------------------------------------------------------
+
+def run_ingest(project: Project, step: Step, strict: bool) -> Outcome:
+    seed = project.seeds_dir / step.unit
+    try:
+        doc, report = ingest(seed, max_bytes=dependencies.uses("max_seed_bytes", project.max_seed_bytes),
+                             sidecar=project.sidecar(seed))
+        tree = build_master(doc)
+        errors = validate(tree)
+        if errors:
+            raise ValidationError(f"master is not valid DocBook 5.0: {errors[0]}", seed)
+    except PressrunError as error:
+        if error.path is None:
+            error.path = seed
+        raise
+    staging = project.staging_dir("ingest", step.unit)
+    write_atomic(staging / "master.xml", serialize(tree))
+    write_atomic(staging / "report.json", report.to_json().encode())
+    target = project.master_path(doc.doc_id)
+    shown = [replace(problem, path=project.shown(seed)) for problem in report.problems]
+    return Outcome("ingest", step.label, "built", target, shown,
+                   details={"doc_id": doc.doc_id, "profile": report.profile})
+
+
+def publish_ingest(project: Project, step: Step) -> None:
+    """Move an accepted ingest's master and report from staging to their places.
+
+    An ingest writes to staging so that a seed whose document id turns out to
+    be taken never overwrites the master of the seed that owns the id.
+    """
+    staging = project.staging_dir("ingest", step.unit)
+    doc_id = json.loads((staging / "report.json").read_text(encoding="utf-8"))["doc_id"]
+    for name, target in (("report.json", project.report_path(doc_id, "ingest")),
+                         ("master.xml", project.master_path(doc_id))):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)
+
+
+def run_merge(project: Project, step: Step, strict: bool) -> Outcome:
+    doc_id, lang = step.unit, step.lang
+    po_path = project.po_path(lang, doc_id)
+    catalog = catalogs.read_catalog(po_path, lang) if dependencies.note(po_path).is_file() else None
+    dependencies.uses("strict", strict)
+    translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, project.shown(po_path),
+                               doc_id)
+    if catalog is None:
+        report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", project.shown(po_path)))
+    errors = validate(translated)
+    if errors:
+        raise ValidationError(f"translated master is not valid DocBook 5.0: {errors[0]}", po_path)
+    if report.fallbacks:
+        report.problems.append(Problem(
+            "error" if strict else "warning",
+            f"{report.fallbacks} segment(s) shown in the source language "
+            f"({report.untranslated} untranslated, {report.fuzzy} fuzzy, {report.rejected} rejected)",
+            project.shown(po_path)))
+    target = project.master_path(doc_id, lang)
+    write_atomic(target, serialize(translated))
+    write_atomic(project.report_path(doc_id, f"{lang}.merge"),
+                 (json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+    error = None
+    if strict and report.fallbacks:
+        error = InputError(f"--strict: {report.fallbacks} segment(s) not translated", po_path)
+    return Outcome("merge", step.label, "failed" if error else "built", target, report.problems, error,
+                   details=report.as_dict())
+
+
+def edition_context(project: Project, doc_id: str, lang: str):
+    """The translated master, its EditionInfo and the edition strings of ``lang``."""
+    master_file = project.master_path(doc_id, lang)
+    if not master_file.is_file():
+        raise InputError("translated master missing: run `pressrun merge`", master_file)
+    master = read_master(master_file)
+    languages = dependencies.uses("languages", list(project.languages))
+    epoch = dependencies.uses("source_date_epoch", project.source_date_epoch)
+    info = edition.edition_info(master, doc_id, lang, languages, edition.edition_date(epoch))
+    strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
+    return master, info, strings
+
+
+def edition_epoch(info: edition.EditionInfo) -> int:
+    return int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
+
+
+def run_edition(project: Project, step: Step, strict: bool) -> Outcome:
+    master, info, strings = edition_context(project, step.unit, step.lang)
+    target = project.edition_path(step.unit, step.lang)
+    write_atomic(target, edition.build_edition(master, info, strings))
+    return Outcome("edition", step.label, "built", target)
+
+
+def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
+    from . import pdf  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
+    doc_id, lang = step.unit, step.lang
+    hyphenation.register(project.build_dir / "hyphenation")
+    _master, info, _strings = edition_context(project, doc_id, lang)
+    source = project.edition_path(doc_id, lang)
+    result = pdf.render_pdf(dependencies.read_bytes(source), source, project.stylesheets("print"), [project.root],
+                            info.identifier, edition_epoch(info))
+    target = project.pdf_path(doc_id, lang)
+    write_atomic(target, result.data)
+    problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
+    return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
+
+
+def run_epub(project: Project, step: Step, strict: bool) -> Outcome:
+    doc_id, lang = step.unit, step.lang
+    master, info, strings = edition_context(project, doc_id, lang)
+    cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
+    relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
+    data = epub.build_epub(dependencies.read_bytes(project.edition_path(doc_id, lang)), info, master,
+                           project.stylesheets("epub"),
+                           edition.language_name(lang, lang), cover_alt, relations, edition_epoch(info))
+    target = project.epub_path(doc_id, lang)
+    write_atomic(target, data)
+    return Outcome("epub", step.label, "built", target)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the pipeline, as the engine schedules it."""
+
+    name: str
+    run: Callable[[Project, Step, bool], Outcome]
+    per: str  # "seed": one step per seed file; "edition": one per document and language
+    then: tuple[str, ...]  # the stages a finished step makes ready, for the same document and language
+    priority: int  # Dask task priority: nearer a finished edition runs sooner
+    outputs: Callable[[Project, str, str | None], list[Path]]  # the files a step of an edition writes
+    publish: Callable[[Project, Step], None] | None = None  # run by the engine once it accepts the step
+
+
+def _no_outputs(project: Project, unit: str, lang: str | None) -> list[Path]:
+    return []
+
+
+STAGE_TABLE: dict[str, Stage] = {stage.name: stage for stage in (
+    Stage("ingest", run_ingest, "seed", ("merge",), 0, _no_outputs, publish_ingest),
+    Stage("merge", run_merge, "edition", ("edition",), 1, lambda p, doc, lang: [p.master_path(doc, lang)]),
+    Stage("edition", run_edition, "edition", ("pdf", "epub"), 2, lambda p, doc, lang: [p.edition_path(doc, lang)]),
+    Stage("pdf", run_pdf, "edition", (), 3, lambda p, doc, lang: [p.pdf_path(doc, lang)]),
+    Stage("epub", run_epub, "edition", (), 3, lambda p, doc, lang: [p.epub_path(doc, lang)]),
+)}
+STAGES = tuple(STAGE_TABLE)
+#: What each command builds.
+TARGETS = {
+    "master": ("ingest", "merge"),
+    "pdf": ("ingest", "merge", "edition", "pdf"),
+    "epub": ("ingest", "merge", "edition", "epub"),
+    "all": STAGES,
+}
