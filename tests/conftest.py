@@ -83,3 +83,18 @@ def avim_master(built_masters):
 @pytest.fixture(scope="session")
 def turan_master(built_masters):
     return built_masters[1][TURAN_ID]
+
+
+@pytest.fixture(scope="session")
+def release_editions(tmp_path_factory):
+    """Both seeds built once into PDF and EPUB in every language (C locale): the project."""
+    from pressrun import build
+    project = load_project(make_project(tmp_path_factory.mktemp("release")))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LANG", "C")
+        env.setenv("LC_ALL", "C")
+        outcomes = (build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
+                    + build.build_epubs(project))
+    failed = [str(o.error) for o in outcomes if o.status != "built"]
+    assert not failed, failed
+    return project

@@ -525,11 +525,11 @@ def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
 def _epub_one(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
     master, info, strings = _edition_context(project, doc_id, lang)
-    cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
+    words = edition.navigation_words(strings, info.title)
     relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
     data = epub.build_epub(html_path(project, doc_id, lang).read_bytes(), info, master,
-                           [project.styles_dir / "edition.css", project.styles_dir / "epub.css"],
-                           edition.language_name(lang, lang), cover_alt, relations, _epoch(info))
+                           stylesheets(project, "epub"),
+                           edition.language_name(lang, lang), words, relations, _epoch(info))
     target = epub_path(project, doc_id, lang)
     write_atomic(target, data)
     return Outcome("epub", step.label, "built", target)
