@@ -390,6 +390,8 @@ class _Builder:
         else:
             element = _sub(target, "span")
         self.inline_content(element, node)
+        if element.get("href") and " ".join("".join(element.itertext()).split()) != element.get("href"):
+            element.set("class", "external")  # print shows the address after the words
 
     # back matter ---------------------------------------------------------------
     def about_author(self) -> etree._Element | None:
