@@ -509,7 +509,7 @@ def _edition_one(project: Project, step: Step, strict: bool) -> Outcome:
 
 
 def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
-    from . import pdf, pdfmeta  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
+    from . import pdf, pdfmeta, pdftags  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
     _master, info, _strings = _edition_context(project, doc_id, lang)
@@ -517,7 +517,7 @@ def _pdf_one(project: Project, step: Step, strict: bool) -> Outcome:
     result = pdf.render_pdf(source.read_bytes(), source, stylesheets(project, "print"), [project.root],
                             info.identifier, _epoch(info))
     target = pdf_path(project, doc_id, lang)
-    write_atomic(target, pdfmeta.with_library_metadata(result.data, info))
+    write_atomic(target, pdftags.with_artifacts(pdfmeta.with_library_metadata(result.data, info)))
     problems = [Problem("warning", f"refused to fetch {url}", _shown(project, source)) for url in result.refused]
     return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
 
