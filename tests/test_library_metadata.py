@@ -15,6 +15,7 @@ import re
 import subprocess
 
 import pytest
+from lxml import etree
 
 from pressrun import build
 from pressrun.edition import edition_identifier
@@ -90,3 +91,22 @@ def test_calibre_finds_the_edition_identifier_in_every_epub(release_editions):
                             text=True, env=CALIBRE_ENV, timeout=300, check=True)
     uuids = json.loads(result.stdout.strip().splitlines()[-1])
     assert uuids == [edition_identifier(doc_id, lang).removeprefix("urn:uuid:") for doc_id, lang in EDITIONS]
+
+
+@pytest.mark.parametrize("lang", ("en", "ru", "az"))
+def test_xmp_states_only_what_the_master_states(release_editions, lang):
+    """The series fields exist for the article in a series and are absent for the one without."""
+    import pikepdf
+    ns = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "prism": "http://prismstandard.org/namespaces/basic/2.0/",
+          "calibre": "http://calibre-ebook.com/xmp-namespace", "dc": "http://purl.org/dc/elements/1.1/",
+          "calibreSI": "http://calibre-ebook.com/xmp-namespace-series-index"}
+    packets = {}
+    for doc_id in (AVIM_ID, TURAN_ID):
+        with pikepdf.open(build.pdf_path(release_editions, doc_id, lang)) as pdf:
+            packets[doc_id] = etree.fromstring(pdf.Root.Metadata.read_bytes())
+    avim, turan = packets[AVIM_ID], packets[TURAN_ID]
+    assert avim.xpath("string(//calibre:series/calibreSI:series_index)", namespaces=ns) == "25"
+    assert avim.xpath("string(//prism:number)", namespaces=ns) == "25"
+    assert not turan.xpath("//calibre:series|//prism:publicationName|//prism:number", namespaces=ns)
+    assert turan.xpath("//dc:date/rdf:Seq/rdf:li/text()", namespaces=ns) == ["2017-11-25"]
+    assert len(avim.xpath("//dc:title", namespaces=ns)) == 1  # WeasyPrint's Dublin Core replaced, not doubled
