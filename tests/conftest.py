@@ -101,3 +101,18 @@ def release_site(tmp_path_factory):
     assert not failed, failed
     assert outcomes[-1].step == "dist" and outcomes[-1].status == "built"
     return project, release.dist_dir(project)
+
+
+@pytest.fixture(scope="session")
+def release_editions(tmp_path_factory):
+    """Both seeds built once into PDF and EPUB in every language (C locale): the project."""
+    from pressrun import build
+    project = load_project(make_project(tmp_path_factory.mktemp("release")))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LANG", "C")
+        env.setenv("LC_ALL", "C")
+        outcomes = (build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
+                    + build.build_epubs(project))
+    failed = [str(o.error) for o in outcomes if o.status != "built"]
+    assert not failed, failed
+    return project

@@ -9,6 +9,7 @@ import pytest
 
 from pressrun import build, inspection, pdf
 from pressrun.config import load_project
+from pressrun.edition import edition_identifier
 from pressrun.master import read_master
 from pressrun.model import XPATH_NS
 
@@ -16,6 +17,7 @@ from conftest import AVIM_ID, TURAN_ID, make_project
 
 LANGS = ("en", "ru", "az")
 DOCS = (AVIM_ID, TURAN_ID)
+PUBLISHED = {AVIM_ID: "2024-12-02", TURAN_ID: "2017-11-25"}
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +91,13 @@ def test_metadata_tags_language_and_outline(editions, doc_id, lang):
             assert xmp.get("dc:title") == title
             assert "pressrun" in xmp.get("pdf:Producer")
             assert xmp.get("pdfuaid:part") == "1"
+            assert pubdate == PUBLISHED[doc_id]  # the article's date, never the build date
+            assert xmp.get("dc:date") == [pubdate]
+            assert xmp.get("dc:language") == {lang}
+            assert xmp.get("dc:creator") == [str(info["/Author"])]
+            assert xmp.get("dc:identifier") == edition_identifier(doc_id, lang)
         outline = [item.title for item in document.open_outline().root]
         assert outline and outline[0] == title
-        assert pubdate
 
 
 def test_two_builds_are_byte_identical(editions, tmp_path):

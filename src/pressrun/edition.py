@@ -398,6 +398,8 @@ class _Builder:
         else:
             element = _sub(target, "span")
         self.inline_content(element, node)
+        if element.get("href") and " ".join("".join(element.itertext()).split()) != element.get("href"):
+            element.set("class", "external")  # print shows the address after the words
 
     # back matter ---------------------------------------------------------------
     def about_author(self) -> etree._Element | None:
@@ -483,10 +485,23 @@ def language_name(code: str, in_lang: str) -> str:
     return Locale.parse(code).get_display_name(Locale.parse(in_lang)) if code else ""
 
 
-def cover_words(strings: NullTranslations) -> str:
-    """Marks the cover's alternative text for extraction."""
+@dataclass(frozen=True)
+class NavigationWords:
+    """The words an EPUB's navigation adds, in the edition's language."""
+
+    cover_alt: str
+    cover: str
+    contents: str
+    start: str
+    note_back: str  # keeps the ``{number}`` placeholder
+
+
+def navigation_words(strings: NullTranslations, title: str) -> NavigationWords:
+    """Labels of the EPUB's cover, table of contents, landmarks and note back links."""
     _ = strings.gettext
-    return _("Cover: {title}")
+    return NavigationWords(cover_alt=_("Cover: {title}").format(title=title), cover=_("Cover"),
+                           contents=_("Contents"), start=_("Start of text"),
+                           note_back=_("Back to note {number} in the text"))
 
 
 def _append(element: etree._Element, text: str | None) -> None:

@@ -35,7 +35,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
 from .config import pinned_source_date
-from .edition import XHTML_NS, EditionInfo
+from .edition import XHTML_NS, EditionInfo, NavigationWords
 from . import dependencies
 from .dependencies import uses_tool
 from .errors import ToolError
@@ -46,6 +46,9 @@ from .model import SOURCE_URL_SCHEMES, is_safe_url
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
+SVG_NS = "http://www.w3.org/2000/svg"
+NS = {"h": XHTML_NS, "epub": EPUB_NS, "opf": OPF_NS, "ncx": NCX_NS, "svg": SVG_NS}
 H = f"{{{XHTML_NS}}}"
 FONT_FILES = {"NotoSerif-Regular.ttf": "NotoSerif[wdth,wght].ttf", "NotoSerif-Italic.ttf": "NotoSerif-Italic[wdth,wght].ttf"}
 ACCESSIBILITY = (
@@ -79,8 +82,16 @@ def _hoist_sections(body_div: etree._Element) -> None:
     """
     anchor = body_div
     for section in [child for child in body_div if child.tag == f"{H}section"]:
+        section.set("class", " ".join(filter(None, (section.get("class"), "body"))))
         anchor.addnext(section)
         anchor = section
+
+
+def _attributions_as_paragraphs(tree: etree._Element) -> None:
+    """A quotation's ``footer`` becomes ``<p class="attribution">``: pandoc drops ``footer``, keeps a classed div."""
+    for footer in tree.xpath("//h:blockquote/h:footer", namespaces={"h": XHTML_NS}):
+        footer.tag = f"{H}p"
+        footer.set("class", "attribution")
 
 
 def pandoc_source(xhtml: bytes) -> bytes:
@@ -106,6 +117,7 @@ def pandoc_source(xhtml: bytes) -> bytes:
         etree.SubElement(call, f"{H}sup").text = str(number)
         call.tail = note.tail
         note.getparent().replace(note, call)
+    _attributions_as_paragraphs(tree)
     for main in list(tree.iter(f"{H}main")):
         main.tag = f"{H}div"
         main.set("class", "body")
@@ -268,41 +280,116 @@ def run_pandoc(source: bytes, metadata: dict, stylesheets: list[Path], fonts: li
         return target.read_bytes()
 
 
-def complete_package(epub: bytes, info: EditionInfo, relations: list[str], epoch: int) -> bytes:
-    """Add what pandoc does not write to the OPF and repack the container reproducibly."""
+def complete_package(epub: bytes, info: EditionInfo, relations: list[str], words: NavigationWords,
+                     epoch: int) -> bytes:
+    """Add what pandoc does not write to the OPF and navigation, and repack the container reproducibly."""
     with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}
     opf_name = next(name for name in entries if name.endswith(".opf"))
     entries[opf_name] = _complete_opf(entries[opf_name], info, relations)
     _drop_generated_title_page(entries, opf_name)
-    for name in [n for n in entries if re.search(r"/text/ch\d+\.xhtml$", n)]:
-        entries[name] = _note_backlinks(entries[name])
+    chapters = sorted(n for n in entries if re.search(r"/text/ch\d+\.xhtml$", n))
+    for name in chapters:
+        entries[name] = _finish_chapter(entries[name], info.title, words)
+    first_chapter = chapters[0].rsplit("/", 2)[-2] + "/" + chapters[0].rsplit("/", 1)[-1]
+    for name in entries:
+        if name.endswith("nav.xhtml"):
+            entries[name] = _localized_nav(entries[name], words, first_chapter)
+        elif name.endswith(".ncx"):
+            entries[name] = _consistent_ncx(entries[name], entries[opf_name])
+        elif name.endswith("/cover.xhtml"):
+            entries[name] = _cover_with_text_alternative(entries[name], words.cover_alt)
+    entries[opf_name] = _localized_guide(entries[opf_name], words, first_chapter)
     return repack(entries, epoch)
 
 
-def _note_backlinks(chapter: bytes) -> bytes:
-    """Each footnote ends with a link back to its call (pandoc's EPUB writer writes none)."""
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+
+
+def _finish_chapter(chapter: bytes, title: str, words: NavigationWords) -> bytes:
+    """The article's title as the chapter's ``<title>``; numbered notes with back links."""
     root = etree.fromstring(chapter, safe_parser())
-    ns = {"h": XHTML_NS, "epub": "http://www.idpf.org/2007/ops"}
-    notes = root.xpath("//h:aside[@epub:type='footnote'][@id]", namespaces=ns)
-    for note in notes:
-        calls = root.xpath("//h:a[@href=$target][@id]", target=f"#{note.get('id')}", namespaces=ns)
-        paragraphs = note.xpath("h:p", namespaces=ns)
+    root.find(f"{H}head/{H}title").text = title
+    _number_notes(root, words)
+    return _xml(root)
+
+
+def _number_notes(root: etree._Element, words: NavigationWords) -> None:
+    """Each footnote opens with its number and ends with a link back to its call (pandoc writes neither)."""
+    for number, note in enumerate(root.xpath("//h:aside[@epub:type='footnote'][@id]", namespaces=NS), 1):
+        calls = root.xpath("//h:a[@href=$target][@id]", target=f"#{note.get('id')}", namespaces=NS)
+        paragraphs = note.xpath("h:p", namespaces=NS)
         if not calls or not paragraphs:
             continue
-        last = paragraphs[-1]
-        back = etree.SubElement(last, f"{H}a", {"href": f"#{calls[0].get('id')}", "role": "doc-backlink"})
+        first, last = paragraphs[0], paragraphs[-1]
+        label = etree.Element(f"{H}span", {"class": "note-number"})
+        label.text, label.tail = f"{number}.", " " + (first.text or "")
+        first.text = None
+        first.insert(0, label)
+        _append_text(last, " ")
+        back = etree.SubElement(last, f"{H}a", {"href": f"#{calls[0].get('id')}", "role": "doc-backlink",
+                                                "aria-label": words.note_back.format(number=number)})
         back.text = "↩"
-        back.tail = None
-        if len(last) > 1 or last.text:
-            previous = back.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + " "
-            else:
-                last.text = (last.text or "") + " "
-    if not notes:
-        return chapter
-    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+
+
+def _append_text(element: etree._Element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _localized_nav(nav: bytes, words: NavigationWords, first_chapter: str) -> bytes:
+    """The table of contents headed and the landmarks labelled in the edition's language, with bodymatter."""
+    root = etree.fromstring(nav, safe_parser())
+    for heading in root.xpath("//h:nav[@epub:type='toc']/h:h1", namespaces=NS):
+        heading.text = words.contents
+    labels = {"cover": words.cover, "toc": words.contents}
+    for link in root.xpath("//h:nav[@epub:type='landmarks']//h:a", namespaces=NS):
+        link.text = labels.get(link.get(f"{{{EPUB_NS}}}type"), link.text)
+    for listing in root.xpath("//h:nav[@epub:type='landmarks']/h:ol", namespaces=NS):
+        if not listing.xpath("h:li/h:a[@epub:type='bodymatter']", namespaces=NS):
+            item = etree.SubElement(listing, f"{H}li")
+            etree.SubElement(item, f"{H}a", {"href": first_chapter, f"{{{EPUB_NS}}}type": "bodymatter"}).text = \
+                words.start
+    return _xml(root)
+
+
+def _localized_guide(opf: bytes, words: NavigationWords, first_chapter: str) -> bytes:
+    """The EPUB 2 guide labelled like the landmarks, with the start of the text."""
+    root = etree.fromstring(opf, safe_parser())
+    labels = {"cover": words.cover, "toc": words.contents}
+    for guide in root.xpath("//opf:guide", namespaces=NS):
+        for reference in guide.xpath("opf:reference", namespaces=NS):
+            reference.set("title", labels.get(reference.get("type"), reference.get("title", "")))
+        if not guide.xpath("opf:reference[@type='text']", namespaces=NS):
+            etree.SubElement(guide, f"{{{OPF_NS}}}reference", type="text", title=words.start, href=first_chapter)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _consistent_ncx(ncx: bytes, opf: bytes) -> bytes:
+    """The NCX ``cover`` meta names the manifest id of the cover image (pandoc writes one that does not exist)."""
+    root = etree.fromstring(ncx, safe_parser())
+    cover_ids = etree.fromstring(opf, safe_parser()).xpath("//opf:item[@properties='cover-image']/@id", namespaces=NS)
+    for meta in root.xpath("//ncx:head/ncx:meta[@name='cover']", namespaces=NS):
+        if cover_ids:
+            meta.set("content", cover_ids[0])
+        else:
+            meta.getparent().remove(meta)
+    return _xml(root)
+
+
+def _cover_with_text_alternative(cover: bytes, alternative: str) -> bytes:
+    """The cover's SVG is an image with a title: its text alternative."""
+    root = etree.fromstring(cover, safe_parser())
+    for svg in root.xpath("//svg:svg", namespaces=NS):
+        svg.set("role", "img")
+        svg.set("aria-label", alternative)
+        title = etree.Element(f"{{{SVG_NS}}}title")
+        title.text = alternative
+        svg.insert(0, title)
+    return _xml(root)
 
 
 def _drop_generated_title_page(entries: dict[str, bytes], opf_name: str) -> None:
@@ -383,12 +470,12 @@ def edition_text(xhtml: bytes) -> str:
 
 
 def build_epub(xhtml: bytes, info: EditionInfo, master, stylesheets: list[Path], language_name: str,
-               cover_alt: str, relations: list[str], epoch: int) -> bytes:
+               words: NavigationWords, relations: list[str], epoch: int) -> bytes:
     with tempfile.TemporaryDirectory(prefix="pressrun-assets-") as work:
         folder = Path(work)
         fonts = subset_fonts(edition_text(xhtml), folder)
         cover = draw_cover(info, language_name, folder / "cover.png")
-        metadata = pandoc_metadata(info, people_of(master), cover_alt)
+        metadata = pandoc_metadata(info, people_of(master), words.cover_alt)
         uses_tool("pandoc")
         epub = run_pandoc(pandoc_source(xhtml), metadata, stylesheets, fonts, cover, epoch)
-    return complete_package(epub, info, relations, epoch)
+    return complete_package(epub, info, relations, words, epoch)

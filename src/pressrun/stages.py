@@ -159,7 +159,7 @@ def run_edition(project: Project, step: Step, strict: bool) -> Outcome:
 
 
 def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
-    from . import pdf  # WeasyPrint takes half a second to import; builds with no PDF to render skip it
+    from . import pdf, pdfmeta, pdftags  # WeasyPrint takes half a second to import; builds with no PDF skip it
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
     _master, info, _strings = edition_context(project, doc_id, lang)
@@ -167,7 +167,7 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
     result = pdf.render_pdf(dependencies.read_bytes(source), source, project.stylesheets("print"), [project.root],
                             info.identifier, edition_epoch(info))
     target = project.pdf_path(doc_id, lang)
-    write_atomic(target, result.data)
+    write_atomic(target, pdftags.with_artifacts(pdfmeta.with_library_metadata(result.data, info)))
     problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
     return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
 
@@ -175,11 +175,11 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
 def run_epub(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
     master, info, strings = edition_context(project, doc_id, lang)
-    cover_alt = strings.gettext("Cover: {title}").format(title=info.title)
+    words = edition.navigation_words(strings, info.title)
     relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
     data = epub.build_epub(dependencies.read_bytes(project.edition_path(doc_id, lang)), info, master,
                            project.stylesheets("epub"),
-                           edition.language_name(lang, lang), cover_alt, relations, edition_epoch(info))
+                           edition.language_name(lang, lang), words, relations, edition_epoch(info))
     target = project.epub_path(doc_id, lang)
     write_atomic(target, data)
     return Outcome("epub", step.label, "built", target)
