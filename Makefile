@@ -91,7 +91,7 @@ README_DOC ?= turan-2017-11-25-nato-azerbaijan-contact-and-differences
 readme-images: $(CHECK_SETUP) pdf
 	mkdir -p docs/images
 	for lang in en ru az; do \
-	  $(BIN)/python -c 'import sys; from pressrun.inspection import render_page; render_page(sys.argv[1], 1, sys.argv[2])' \
+	  $(BIN)/python -c 'import sys; from pressrun.engine.inspection import render_page; render_page(sys.argv[1], 1, sys.argv[2])' \
 	    build/pdf/$$lang/$(README_DOC).pdf docs/images/page1-$$lang.png; \
 	done
 

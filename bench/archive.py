@@ -77,7 +77,7 @@ def _own_paragraph(text: str, index: int) -> str:
 
 def build_and_record(folder: Path, executor: str, jobs: int, record: Path) -> None:
     """Child process: build every edition cold with ``executor`` and write each step's cost to ``record``."""
-    from pressrun import build
+    from pressrun.engine import build
     from pressrun.config import load_project
 
     project = dataclasses.replace(load_project(folder), executor=executor)

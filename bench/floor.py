@@ -19,8 +19,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from pressrun.config import load_project
-from pressrun.fonts import font_files
-from pressrun.pdf import font_face_css
+from pressrun.editions.fonts import font_files
+from pressrun.editions.pdf import font_face_css
 
 
 def render_pdf(job: tuple[Path, Path, list[Path]]) -> None:

@@ -68,8 +68,8 @@ def project(tmp_path):
 @pytest.fixture(scope="session")
 def built_masters(tmp_path_factory):
     """The real seeds ingested once: {doc_id: lxml tree} plus the project."""
-    from pressrun import build
-    from pressrun.master import read_master
+    from pressrun.engine import build
+    from pressrun.document.master import read_master
     proj = load_project(make_project(tmp_path_factory.mktemp("masters")))
     outcomes = build.ingest_seeds(proj)
     assert [o.status for o in outcomes] == ["built", "built"], [str(o.error) for o in outcomes]
@@ -106,7 +106,7 @@ def release_site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def release_editions(tmp_path_factory):
     """Both seeds built once into PDF and EPUB in every language (C locale): the project."""
-    from pressrun import build
+    from pressrun.engine import build
     project = load_project(make_project(tmp_path_factory.mktemp("release")))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("LANG", "C")

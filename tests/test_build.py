@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from pressrun import build
+from pressrun.engine import build
 from pressrun.config import load_project
 
 from conftest import AVIM_ID, TURAN_ID, TURAN_SEED, make_project

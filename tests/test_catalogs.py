@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from pressrun import build, catalogs
+from pressrun.engine import build
+from pressrun.translation import catalogs
 from pressrun.errors import InputError
-from pressrun.model import XPATH_NS
+from pressrun.document.model import XPATH_NS
 
 from conftest import AVIM_ID, ROOT, TURAN_ID, require_command
 

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from pressrun import build
+from pressrun.engine import build
 from pressrun.config import load_project
 
 from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_command

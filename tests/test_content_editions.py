@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from pressrun import build
+from pressrun.engine import build
 from pressrun.config import load_project
 
 from conftest import make_project

@@ -16,13 +16,13 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from pressrun.catalogs import extract, language_template
-from pressrun.edition import EditionInfo, build_edition
-from pressrun.ingest import PANDOC_READER, ingest, inline_notes_as_references, parse_name, split_authors
-from pressrun.its import segments
-from pressrun.langs import identify_language, parse_date
-from pressrun.master import build_master, validate
-from pressrun.model import XPATH_NS, Sourced
+from pressrun.translation.catalogs import extract, language_template
+from pressrun.editions.edition import EditionInfo, build_edition
+from pressrun.sources.ingest import PANDOC_READER, ingest, inline_notes_as_references, parse_name, split_authors
+from pressrun.document.its import segments
+from pressrun.document.langs import identify_language, parse_date
+from pressrun.document.master import build_master, validate
+from pressrun.document.model import XPATH_NS, Sourced
 
 from conftest import AVIM_SEED, SEEDS, TURAN_SEED
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from pressrun import build, dependencies, epub, fonts, pdf
+from pressrun.engine import build, dependencies
+from pressrun.editions import epub, fonts, pdf
 from pressrun.config import load_project
 
 DOC = "harbour-notes"

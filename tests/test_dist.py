@@ -23,7 +23,8 @@ import rispy
 from conftest import AVIM_ID, TURAN_ID, make_project
 from conftest import BASE_URL as BASE
 
-from pressrun import edition, stages
+from pressrun.editions import edition
+from pressrun.engine import stages
 from pressrun.config import base_url_setting, load_project
 from pressrun.dist import feeds, pages, release, serve
 from pressrun.errors import ConfigError, InputError

@@ -12,11 +12,11 @@ import pypandoc
 import pytest
 from lxml import etree
 
-from pressrun import build, inspection
+from pressrun.engine import build, inspection
 from pressrun.config import load_project
-from pressrun.edition import edition_identifier
-from pressrun.master import read_master
-from pressrun.model import XPATH_NS
+from pressrun.editions.edition import edition_identifier
+from pressrun.document.master import read_master
+from pressrun.document.model import XPATH_NS
 
 from conftest import AVIM_ID, TURAN_ID, make_project
 

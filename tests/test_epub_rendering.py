@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pressrun import build
+from pressrun.engine import build
 
 from conftest import AVIM_ID, TURAN_ID, require
 

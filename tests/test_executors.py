@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pressrun import build
+from pressrun.engine import build
 from pressrun.config import load_project
 
 from conftest import AVIM_ID, make_project, require

@@ -15,10 +15,12 @@ from click.testing import CliRunner
 from lxml import etree
 
 from conftest import TURAN_ID, TURAN_SEED, make_project
-from pressrun import cli, edition, stages
+from pressrun import cli
+from pressrun.editions import edition
+from pressrun.engine import stages
 from pressrun.config import load_project
-from pressrun.master import read_master
-from pressrun.model import XPATH_NS
+from pressrun.document.master import read_master
+from pressrun.document.model import XPATH_NS
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
 NOTE = "A Note on Harbours\n\nBy Ayşe Yılmaz\n\nHarbours are where trade meets the sea, and ports keep records.\n"

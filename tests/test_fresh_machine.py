@@ -38,7 +38,7 @@ def test_code_and_tests_use_no_system_pdf_tools_java_or_schema():
 
 
 def test_the_docbook_schema_is_package_data(monkeypatch):
-    from pressrun.master import docbook_schema_path
+    from pressrun.document.master import docbook_schema_path
     monkeypatch.delenv("PRESSRUN_DOCBOOK_RNG", raising=False)
     path = docbook_schema_path()
     assert path.name == "docbook.rng" and (path.parent / "LICENSE-docbook.txt").is_file()

@@ -23,10 +23,11 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT
-from pressrun import catalogs, edition
-from pressrun.ingest import ingest
-from pressrun.master import build_master, read_master, serialize, validate
-from pressrun.merge import merge
+from pressrun.translation import catalogs
+from pressrun.editions import edition
+from pressrun.sources.ingest import ingest
+from pressrun.document.master import build_master, read_master, serialize, validate
+from pressrun.translation.merge import merge
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyphen
 import pytest
 
-from pressrun.hyphenation import dictionary_text, hyphenate, patterns, register
+from pressrun.editions.hyphenation import dictionary_text, hyphenate, patterns, register
 
 # Words with their syllables as Azerbaijani grammar divides them.
 KNOWN = {

@@ -7,10 +7,10 @@ import codecs
 import pytest
 
 from pressrun.errors import InputError
-from pressrun.ingest import IngestReport, ingest, parse_blocks, parse_name, read_seed
-from pressrun.langs import lower, parse_date, slugify, upper
-from pressrun.model import Sourced
-from pressrun.profiles import builtin_profiles, choose_profile
+from pressrun.sources.ingest import IngestReport, ingest, parse_blocks, parse_name, read_seed
+from pressrun.document.langs import lower, parse_date, slugify, upper
+from pressrun.document.model import Sourced
+from pressrun.sources.profiles import builtin_profiles, choose_profile
 
 from conftest import AVIM_SEED, SEEDS, TURAN_SEED
 

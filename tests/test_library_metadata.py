@@ -17,9 +17,9 @@ import subprocess
 import pytest
 from lxml import etree
 
-from pressrun.edition import edition_identifier
-from pressrun.master import read_master
-from pressrun.model import XPATH_NS
+from pressrun.editions.edition import edition_identifier
+from pressrun.document.master import read_master
+from pressrun.document.model import XPATH_NS
 
 from conftest import AVIM_ID, TURAN_ID, require_command
 

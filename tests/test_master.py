@@ -10,10 +10,10 @@ import pytest
 
 from lxml import etree
 
-from pressrun.master import parse_xml, read_master, validate
+from pressrun.document.master import parse_xml, read_master, validate
 from pressrun.errors import InputError
-from pressrun.langs import parse_date
-from pressrun.model import XPATH_NS
+from pressrun.document.langs import parse_date
+from pressrun.document.model import XPATH_NS
 
 from conftest import AVIM_ID, AVIM_SEED, SEEDS, TURAN_ID, TURAN_SEED
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from babel.messages.catalog import Catalog
 
-from pressrun import build
-from pressrun.master import read_master, validate
-from pressrun.merge import merge
-from pressrun.model import XPATH_NS
+from pressrun.engine import build
+from pressrun.document.master import read_master, validate
+from pressrun.translation.merge import merge
+from pressrun.document.model import XPATH_NS
 
 from conftest import AVIM_ID, TURAN_ID
 
@@ -31,7 +31,7 @@ def _catalog(**messages):
 
 
 def _citation_id(tree):
-    from pressrun.its import segments
+    from pressrun.document.its import segments
     return next(s.msgid for s in segments(tree) if s.msgid.startswith(CITATION_START))
 
 

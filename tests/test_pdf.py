@@ -7,11 +7,12 @@ import re
 import pikepdf
 import pytest
 
-from pressrun import build, inspection, pdf
+from pressrun.engine import build, inspection
+from pressrun.editions import pdf
 from pressrun.config import load_project
-from pressrun.edition import edition_identifier
-from pressrun.master import read_master
-from pressrun.model import XPATH_NS
+from pressrun.editions.edition import edition_identifier
+from pressrun.document.master import read_master
+from pressrun.document.model import XPATH_NS
 
 from conftest import AVIM_ID, TURAN_ID, make_project
 
@@ -134,7 +135,7 @@ def test_footnote_sits_at_the_bottom_of_page_one(editions):
 
 def test_azerbaijani_edition_is_hyphenated_with_generated_patterns(editions, tmp_path):
     project, _ = editions
-    from pressrun.hyphenation import hyphenate, register
+    from pressrun.editions.hyphenation import hyphenate, register
     register(project.build_dir / "hyphenation")  # as the PDF step does in its worker
     words = "təhlükəsizliyinin " * 40
     xhtml = (f'<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="az">'

@@ -10,8 +10,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from lxml import etree
 
-from pressrun import edition
-from pressrun.pdftags import parent_tree_entries, reachable_elements
+from pressrun.editions import edition
+from pressrun.editions.pdftags import parent_tree_entries, reachable_elements
 
 from conftest import AVIM_ID, TURAN_ID
 

@@ -1,7 +1,7 @@
 """Print conventions on the real PDFs: visible link addresses, clean breaks, no stray pages.
 
 The text of each page and the position of each character are read with
-PDFium (pressrun.inspection and pypdfium2).
+PDFium (pressrun.engine.inspection and pypdfium2).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import re
 import pypdfium2 as pdfium
 import pytest
 
-from pressrun import edition, hyphenation, inspection, pdf
-from pressrun.edition import edition_identifier
-from pressrun.master import read_master
-from pressrun.model import XPATH_NS, db
+from pressrun.editions import edition, hyphenation, pdf
+from pressrun.engine import inspection
+from pressrun.editions.edition import edition_identifier
+from pressrun.document.master import read_master
+from pressrun.document.model import XPATH_NS, db
 
 from conftest import AVIM_ID, TURAN_ID
 

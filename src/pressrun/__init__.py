@@ -1,12 +1,12 @@
 """pressrun: a multilingual publishing pipeline.
 
-Seed texts are ingested into DocBook 5 masters (:mod:`pressrun.ingest`,
-:mod:`pressrun.master`), their translatable segments are kept in gettext
-catalogs (:mod:`pressrun.catalogs`), merged back into translated masters
-(:mod:`pressrun.merge`) and rendered as editions (:mod:`pressrun.edition`,
-:mod:`pressrun.pdf`, :mod:`pressrun.epub`).  :mod:`pressrun.build` runs
+Seed texts are ingested into DocBook 5 masters (:mod:`pressrun.sources.ingest`,
+:mod:`pressrun.document.master`), their translatable segments are kept in gettext
+catalogs (:mod:`pressrun.translation.catalogs`), merged back into translated masters
+(:mod:`pressrun.translation.merge`) and rendered as editions (:mod:`pressrun.editions.edition`,
+:mod:`pressrun.editions.pdf`, :mod:`pressrun.editions.epub`).  :mod:`pressrun.engine.build` runs
 these stages as an incremental, parallel graph of steps and
-:mod:`pressrun.check` runs the release gates on what it built.
+:mod:`pressrun.engine.check` runs the release gates on what it built.
 
 Logging policy: library modules never print; they log to loggers named
 ``pressrun.<stage>``.  Problems a user must act on are raised as

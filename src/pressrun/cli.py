@@ -19,11 +19,18 @@ import click
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from . import __version__, build, check, config
+from . import __version__, config
 from .config import Project, load_project
+from .engine import build, check
 from .errors import PressrunError
 
 console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)

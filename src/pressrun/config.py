@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from babel import Locale, UnknownLocaleError
 
-from .dependencies import listing, note
+from .engine.dependencies import listing, note
 from .errors import ConfigError, InputError
 
 DEFAULT_LANGUAGES = ("en", "ru", "az")

@@ -13,7 +13,7 @@ import uuid
 
 from lxml import etree
 
-from ..edition import language_name
+from ..editions.edition import language_name
 from .record import EditionRecord
 from .site import Site
 

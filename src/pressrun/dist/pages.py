@@ -18,8 +18,8 @@ from babel.dates import format_date
 from babel.units import format_unit
 from lxml import etree
 
-from ..dependencies import package_file, read_bytes
-from ..edition import XHTML_NS, language_name
+from ..engine.dependencies import package_file, read_bytes
+from ..editions.edition import XHTML_NS, language_name
 from .citations import CSL_STYLE
 from .metadata import json_ld, json_ld_text, meta_tags
 from .record import EditionRecord, safe_url

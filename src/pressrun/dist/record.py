@@ -1,6 +1,6 @@
 """Record: one metadata record per edition, the single source of every metadata view.
 
-In: the :class:`~pressrun.edition.EditionInfo` the PDF and EPUB steps use and
+In: the :class:`~pressrun.editions.edition.EditionInfo` the PDF and EPUB steps use and
 the sizes and digests of the edition's files.  Out: an :class:`EditionRecord`
 that the pages, feeds, citation files and manifest are all written from.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..edition import EditionInfo
+from ..editions.edition import EditionInfo
 
 ALLOWED_SCHEMES = ("http", "https")
 

@@ -2,7 +2,7 @@
 
 In: the project, after the PDF and EPUB steps.  For every document and
 language: the translated master and edition strings (through the same
-:func:`pressrun.stages.edition_context` the PDF and EPUB steps use), the
+:func:`pressrun.engine.stages.edition_context` the PDF and EPUB steps use), the
 edition XHTML, the PDF and the EPUB.  Out: ``build/dist/`` (pages, feeds,
 citation files, ``sitemap.xml``, ``robots.txt``, the edition files, web
 fonts and style, ``SHA256SUMS`` and ``manifest.json``) and an Outcome.  The
@@ -22,13 +22,15 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import __version__, build, edition, stages
+from .. import __version__
+from ..engine import build, stages
+from ..editions import edition
 from ..config import Project
-from ..dependencies import listing, note, package_file, read_bytes, recording, uses
+from ..engine.dependencies import listing, note, package_file, read_bytes, recording, uses
 from ..errors import PressrunError, Problem
-from ..fonts import font_files
-from ..model import XPATH_NS
-from ..outputs import write_if_changed
+from ..editions.fonts import font_files
+from ..document.model import XPATH_NS
+from ..engine.outputs import write_if_changed
 from . import citations, feeds, pages
 from . import site as site_module
 from .record import DistFile, EditionRecord, dist_file, edition_record
@@ -57,7 +59,7 @@ def make_dist(project: Project, **options) -> list[build.Outcome]:
 
 
 def write_dist(project: Project, force: bool = False) -> build.Outcome:
-    """Write ``build/dist`` unless nothing it read last time has changed (see :mod:`pressrun.dependencies`)."""
+    """Write ``build/dist`` unless nothing it read last time has changed (see :mod:`pressrun.engine.dependencies`)."""
     state_file = STEP.state_file(project)
     state = build.read_state(state_file)
     target = dist_dir(project)

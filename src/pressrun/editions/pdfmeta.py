@@ -1,6 +1,6 @@
 """PDF library metadata: WeasyPrint's PDF → the same PDF with one complete metadata record.
 
-In: the bytes WeasyPrint wrote and the edition's :class:`~pressrun.edition.EditionInfo`.
+In: the bytes WeasyPrint wrote and the edition's :class:`~pressrun.editions.edition.EditionInfo`.
 Out: the PDF with an XMP packet carrying the record library tools read (calibre,
 Zotero): Dublin Core title, ordered creators, language, publication date,
 publisher, identifier, description, rights and source; the identifier also as

@@ -11,7 +11,6 @@ import os
 import tempfile
 from pathlib import Path
 
-
 TEMPORARY_SUFFIX = ".tmp"
 
 

@@ -2,7 +2,7 @@
 
 A profile is a TOML file in ``pressrun/profiles/`` (see ``avim-blog.toml``
 for the annotated syntax).  This module only loads and checks them; the
-rules are applied by :mod:`pressrun.ingest`.
+rules are applied by :mod:`pressrun.sources.ingest`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import package_file, package_listing, read_bytes
-from .errors import ConfigError
+from ..engine.dependencies import package_file, package_listing, read_bytes
+from ..errors import ConfigError
 
 ACTIONS = {"meta", "drop", "drop-rest", "abstract", "caption", "note", "byline", "bio", "body", "quote"}
 FORMS = {"para", "emphasis", "strong", "heading", "bullet-list", "rule", "quote", "other"}

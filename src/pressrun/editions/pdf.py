@@ -27,11 +27,11 @@ from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .config import pinned_source_date
-from .dependencies import read_bytes, uses_tool
+from ..config import pinned_source_date
+from ..engine.dependencies import read_bytes, uses_tool
 from .fonts import FONT_FAMILY, font_files, font_folder
 
-log = logging.getLogger("pressrun.pdf")
+log = logging.getLogger("pressrun.editions.pdf")
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -65,7 +65,7 @@ class SandboxFetcher(URLFetcher):
 
 
 def producer() -> str:
-    from . import __version__
+    from .. import __version__
     return f"pressrun {__version__} (WeasyPrint {weasyprint.__version__})"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import fontpkg_noto_serif
 
-from .dependencies import listing, note
+from ..engine.dependencies import listing, note
 
 FONT_FAMILY = "Noto Serif"
 

@@ -8,12 +8,12 @@ Every case mapping in pressrun goes through :func:`lower` / :func:`upper`.
 from __future__ import annotations
 
 import re
-import unicodedata
 import tomllib
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .dependencies import package_file
+from ..engine.dependencies import package_file
 
 TURKIC = {"az", "tr", "crh", "kk", "tt"}
 

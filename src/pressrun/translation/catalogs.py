@@ -32,13 +32,13 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, escape, unescape, write_po
 from lxml import etree
 
-from .dependencies import read_bytes
-from . import __version__
-from .config import source_date_epoch
-from .errors import InputError
-from .its import Segment, segments
-from .model import XPATH_NS
-from .outputs import write_if_changed
+from .. import __version__
+from ..config import source_date_epoch
+from ..document.its import Segment, segments
+from ..document.model import XPATH_NS
+from ..engine.dependencies import read_bytes
+from ..engine.outputs import write_if_changed
+from ..errors import InputError
 
 FUZZY_CUTOFF = 0.6
 PO_WIDTH = 0  # no wrapping: one message, one line
@@ -335,7 +335,7 @@ def stats(catalog: Catalog, doc_id: str, lang: str) -> CatalogStats:
 
 # Edition strings ------------------------------------------------------------------
 
-STRINGS_SOURCES = ("edition.py",)
+STRINGS_SOURCES = ("editions/edition.py",)
 
 
 def extract_code_strings() -> Catalog:
@@ -345,6 +345,7 @@ def extract_code_strings() -> Catalog:
     pressrun's code never rewrites the translators' catalogs.
     """
     from importlib import resources
+
     from babel.messages.extract import extract_from_file
     package = resources.files("pressrun")
     catalog = _new_catalog(None, "pressrun", datetime(2026, 1, 1, tzinfo=timezone.utc), "pressrun edition strings")

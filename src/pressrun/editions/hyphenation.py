@@ -16,7 +16,7 @@ break, an even digit forbids one, the highest digit wins.
   an initial cluster (stra-te-gi-ya, not s-t-ra-…).
 
 Case mapping is Turkic (``İ``→``i``, ``I``→``ı``): the dictionary lowercases
-words with :func:`pressrun.langs.lower`, because Python's ``str.lower``
+words with :func:`pressrun.document.langs.lower`, because Python's ``str.lower``
 turns ``İ`` into two characters and would shift every break point.
 """
 
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pyphen
 
-from .langs import lower
-from .outputs import write_if_changed
-from .profiles import load_rules_table
+from ..document.langs import lower
+from ..engine.outputs import write_if_changed
+from ..sources.profiles import load_rules_table
 
 
 def patterns(lang: str) -> list[str]:

@@ -39,10 +39,9 @@ import uuid
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from importlib import metadata
 
-from . import __version__
-from .config import Project
-from .errors import ConfigError, ToolError
-
+from .. import __version__
+from ..config import Project
+from ..errors import ConfigError, ToolError
 
 #: Times a step is re-run after the worker running it died.
 WORKER_LOSS_RETRIES = 3

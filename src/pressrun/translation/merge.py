@@ -24,11 +24,11 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from lxml import etree
 
+from ..document.its import LINE_BREAK_PI, Segment, language_of, segments
+from ..document.master import safe_parser
+from ..document.model import DOCBOOK_NS, NSMAP, XML_LANG, XPATH_NS, db
+from ..errors import Problem
 from .catalogs import UNASSIGNED_TRANSLATOR
-from .errors import Problem
-from .its import LINE_BREAK_PI, Segment, language_of, segments
-from .master import safe_parser
-from .model import DOCBOOK_NS, NSMAP, XML_LANG, XPATH_NS, db
 
 _WRAP_OPEN = f'<_wrap xmlns="{DOCBOOK_NS}" xmlns:xlink="http://www.w3.org/1999/xlink">'
 

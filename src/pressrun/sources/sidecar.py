@@ -20,10 +20,16 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import note, read_bytes
-from .errors import InputError
-from .langs import parse_date
-from .model import DATE_FIELDS, LIST_FIELDS, SOURCE_URL_SCHEMES, TEXT_FIELDS, is_safe_url
+from ..document.langs import parse_date
+from ..document.model import (
+    DATE_FIELDS,
+    LIST_FIELDS,
+    SOURCE_URL_SCHEMES,
+    TEXT_FIELDS,
+    is_safe_url,
+)
+from ..engine.dependencies import note, read_bytes
+from ..errors import InputError
 
 #: Publication years pressrun accepts: from the printing press to well past any archive's horizon.
 PLAUSIBLE_YEARS = range(1450, 2200)

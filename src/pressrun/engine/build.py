@@ -11,7 +11,7 @@ pressrun and its renderers.  A step whose key is unchanged and whose outputs
 exist is skipped; the warnings it gave when it ran are reported again, since
 they hold until its input changes.  Each step is submitted as soon as the
 steps it depends on have finished (no stage waits for the whole previous
-stage) to the executor :func:`pressrun.executors.make_executor` gives: this
+stage) to the executor :func:`pressrun.engine.executors.make_executor` gives: this
 machine's process pool or a Dask cluster.  The step writes its outputs and
 its state file itself, atomically, wherever it runs.  One document's failure
 never stops the others, and the steps that depend on a failed one are
@@ -33,20 +33,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-
-from . import __version__, catalogs, dependencies, edition
-from .config import Project, load_project
-from .errors import InputError, InternalError, PressrunError, Problem, ToolError, ValidationError
+from .. import __version__
+from ..config import Project, load_project
+from ..document.master import read_master
+from ..document.model import XML_ID, XPATH_NS
+from ..editions import edition
+from ..errors import (
+    InputError,
+    InternalError,
+    PressrunError,
+    Problem,
+    ToolError,
+    ValidationError,
+)
+from ..translation import catalogs
+from . import dependencies
 from .executors import make_executor
-from .master import read_master
-from .model import XML_ID, XPATH_NS
 from .outputs import remove_stale_temporaries, write_atomic
 from .stages import STAGE_TABLE, STAGES, TARGETS, Outcome, Step
 
 #: The stage that turns seeds into documents (it gives each document its id).
 SEED_STAGE = next(stage.name for stage in STAGE_TABLE.values() if stage.per == "seed")
 
-log = logging.getLogger("pressrun.build")
+log = logging.getLogger("pressrun.engine.build")
 
 
 # Running -------------------------------------------------------------------------

@@ -7,8 +7,8 @@ disk, written atomically, and an :class:`Outcome`.
 :data:`STAGE_TABLE` declares each stage once: its name, what its steps are
 made of (one per seed, or one per document and language), what a finished
 step makes ready, its outputs and its run function.  The engine
-(:mod:`pressrun.build`) only schedules from this table; a step records the
-files and settings it reads as it reads them (:mod:`pressrun.dependencies`),
+(:mod:`pressrun.engine.build`) only schedules from this table; a step records the
+files and settings it reads as it reads them (:mod:`pressrun.engine.dependencies`),
 so the table needs no list of inputs.
 """
 
@@ -21,12 +21,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import catalogs, dependencies, edition, epub, hyphenation
-from .config import Project
-from .errors import InputError, PressrunError, Problem, ValidationError
-from .ingest import ingest
-from .master import build_master, read_master, serialize, validate
-from .merge import merge
+from ..config import Project
+from ..document.master import build_master, read_master, serialize, validate
+from ..editions import edition, epub, hyphenation
+from ..errors import InputError, PressrunError, Problem, ValidationError
+from ..sources.ingest import ingest
+from ..translation import catalogs
+from ..translation.merge import merge
+from . import dependencies
 from .outputs import write_atomic
 
 
@@ -159,7 +161,11 @@ def run_edition(project: Project, step: Step, strict: bool) -> Outcome:
 
 
 def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
-    from . import pdf, pdfmeta, pdftags  # WeasyPrint takes half a second to import; builds with no PDF skip it
+    from ..editions import (  # WeasyPrint takes half a second to import; builds with no PDF skip it
+        pdf,
+        pdfmeta,
+        pdftags,
+    )
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
     _master, info, _strings = edition_context(project, doc_id, lang)

@@ -1,4 +1,4 @@
-"""Ingest: a seed text → a :class:`~pressrun.model.Document` and an ingest report.
+"""Ingest: a seed text → a :class:`~pressrun.document.model.Document` and an ingest report.
 
 In: ``seeds/<name>.txt`` (Markdown-ish UTF-8 text extracted from a web page)
 and, when present, its sidecar ``seeds/<name>.meta.toml``.
@@ -7,8 +7,8 @@ an :class:`IngestReport` listing which rule consumed which lines, what was
 dropped and why, conflicts and warnings.
 
 pandoc (CommonMark reader with pandoc's extensions and ``sourcepos``) parses
-the text; a source profile (:mod:`pressrun.profiles`) decides which blocks are
-page furniture and metadata; :mod:`pressrun.body` maps the rest to the model.
+the text; a source profile (:mod:`pressrun.sources.profiles`) decides which blocks are
+page furniture and metadata; :mod:`pressrun.sources.body` maps the rest to the model.
 The article's language is the sidecar's, else the profile's, else the one
 lingua identifies; the report says where each metadata field came from.
 """
@@ -25,16 +25,39 @@ from pathlib import Path
 
 import pypandoc
 
+from ..document.langs import (
+    capitalize_word,
+    identify_language,
+    language_table,
+    parse_date,
+    slugify,
+)
+from ..document.model import (
+    REPORTED_FIELDS,
+    SOURCE_URL_SCHEMES,
+    TEXT_FIELDS,
+    Address,
+    Block,
+    Document,
+    Figure,
+    Inline,
+    Metadata,
+    Para,
+    Person,
+    Quote,
+    Section,
+    Sourced,
+    Table,
+    is_safe_url,
+)
+from ..engine.dependencies import read_bytes, uses_tool
+from ..errors import ConfigError, InputError, Problem, ToolError
 from . import inlines as il
 from .body import BodyReader, nest_sections
-from .dependencies import read_bytes, uses_tool
-from .errors import ConfigError, InputError, Problem, ToolError
-from .langs import capitalize_word, identify_language, language_table, parse_date, slugify
-from .model import (REPORTED_FIELDS, SOURCE_URL_SCHEMES, TEXT_FIELDS, is_safe_url, Address, Block, Document, Figure, Inline, Metadata, Para, Person, Quote, Section, Sourced, Table)
-from .sidecar import Sidecar, read_sidecar
 from .profiles import Profile, Rule, builtin_profiles, choose_profile, load_rules_table
+from .sidecar import Sidecar, read_sidecar
 
-log = logging.getLogger("pressrun.ingest")
+log = logging.getLogger("pressrun.sources.ingest")
 
 PANDOC_READER = "commonmark_x-raw_html-raw_attribute+implicit_figures+sourcepos"
 #: Profile fields whose value is a date (``stated_date``: a date the text states besides the publication date).
@@ -635,7 +658,9 @@ def parse_name(display: Sourced, honorifics: list[str], lang: str) -> Person:
         if text.startswith(candidate + " "):
             honorific, text = candidate, text[len(candidate) + 1:]
             break
-    from nameparser import HumanName  # imported on first use: it takes half a second to load
+    from nameparser import (
+        HumanName,  # imported on first use: it takes half a second to load
+    )
     words = [capitalize_word(w, lang) if w.isupper() and len(w) > 1 else w for w in text.split()]
     if len(words) == 1:
         return Person(display, honorific, None, words[0])

@@ -2,8 +2,8 @@
 
 In: a master tree and the rules in ``pressrun/rules/docbook.its``.
 Out: the list of :class:`Segment`\\ s (element, message text, language,
-description, seed line) that :mod:`pressrun.catalogs` extracts and
-:mod:`pressrun.merge` replaces.
+description, seed line) that :mod:`pressrun.translation.catalogs` extracts and
+:mod:`pressrun.translation.merge` replaces.
 
 A message keeps the master's own inline markup, as itstool does:
 ``text <emphasis>word</emphasis> <link xlink:href="…">label</link>``; a line
@@ -20,8 +20,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from .dependencies import package_file
-from .model import DOCBOOK_NS, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_NS, XML_LANG, XML_NS
+from ..engine.dependencies import package_file
+from .model import (
+    DOCBOOK_NS,
+    PROVENANCE_ATTR,
+    PROVENANCE_PREFIX,
+    XLINK_NS,
+    XML_LANG,
+    XML_NS,
+)
 
 ITS_NS = "http://www.w3.org/2005/11/its"
 LINE_BREAK_PI = "asciidoc-br"

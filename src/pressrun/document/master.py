@@ -1,6 +1,6 @@
 """Master: the document model ↔ a DocBook 5.0 XML master, and its validation.
 
-In: a :class:`~pressrun.model.Document` from :mod:`pressrun.ingest`.
+In: a :class:`~pressrun.document.model.Document` from :mod:`pressrun.sources.ingest`.
 Out: ``build/master/<doc-id>.xml``, a DocBook 5.0 ``article`` holding the
 bibliographic metadata in ``<info>`` and the body, each segment carrying its
 seed line in ``remap="seed-line:N"``.
@@ -21,12 +21,36 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from .dependencies import note, package_file, read_bytes
-from . import inlines as il
-from .errors import ConfigError, InputError
-from .model import (NSMAP, PROVENANCE_ATTR, PROVENANCE_PREFIX, XLINK_HREF, XML_ID, XML_LANG, BulletList, CodeBlock,
-                    DefinitionList, Document, Figure, Heading, Inline, LineBlock, Metadata, OrderedList, Para, Person,
-                    Quote, Rule, Section, Sourced, Table, TableCell, db)
+from ..engine.dependencies import note, package_file, read_bytes
+from ..errors import ConfigError, InputError
+from ..sources import inlines as il
+from .model import (
+    NSMAP,
+    PROVENANCE_ATTR,
+    PROVENANCE_PREFIX,
+    XLINK_HREF,
+    XML_ID,
+    XML_LANG,
+    BulletList,
+    CodeBlock,
+    DefinitionList,
+    Document,
+    Figure,
+    Heading,
+    Inline,
+    LineBlock,
+    Metadata,
+    OrderedList,
+    Para,
+    Person,
+    Quote,
+    Rule,
+    Section,
+    Sourced,
+    Table,
+    TableCell,
+    db,
+)
 
 SAFE_URL_SCHEMES = {"http", "https", "mailto"}
 #: pandoc inline containers → DocBook ``emphasis/@role`` (None: plain emphasis).

@@ -34,14 +34,14 @@ import uharfbuzz
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
-from .config import pinned_source_date
+from ..config import pinned_source_date
+from ..document.master import safe_parser
+from ..document.model import SOURCE_URL_SCHEMES, is_safe_url
+from ..engine import dependencies
+from ..engine.dependencies import uses_tool
+from ..errors import ToolError
 from .edition import XHTML_NS, EditionInfo, NavigationWords
-from . import dependencies
-from .dependencies import uses_tool
-from .errors import ToolError
 from .fonts import font_folder
-from .master import safe_parser
-from .model import SOURCE_URL_SCHEMES, is_safe_url
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -450,7 +450,7 @@ def repack(entries: dict[str, bytes], epoch: int) -> bytes:
 
 def people_of(master) -> list[Person]:
     """Authors with a sort name (``Korejba, Jakub``)."""
-    from .model import XPATH_NS
+    from ..document.model import XPATH_NS
     people = []
     for author in master.xpath("/db:article/db:info/db:author", namespaces=XPATH_NS):
         org = author.xpath("string(db:orgname)", namespaces=XPATH_NS).strip()
