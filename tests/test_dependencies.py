@@ -225,13 +225,17 @@ def test_outside_a_step_reads_are_not_recorded(tmp_path):
     path = tmp_path / "input.txt"
     path.write_text("one", encoding="utf-8")
     assert dependencies.read_bytes(path) == b"one"
-    with dependencies.recording() as found:
+    with dependencies.recording(tmp_path) as found:
         dependencies.read_bytes(path)
         dependencies.note(tmp_path / "missing.txt")
         dependencies.uses("strict", True)
-    assert found == {str(path): dependencies.digest(path), str(tmp_path / "missing.txt"): dependencies.ABSENT,
+    assert found == {"input.txt": dependencies.digest(path), "missing.txt": dependencies.ABSENT,
                      "setting:strict": "true"}
-    assert dependencies.unchanged(found, {"strict": True})
-    assert not dependencies.unchanged(found, {"strict": False})
+    assert dependencies.unchanged(found, {"strict": True}, tmp_path)
+    assert not dependencies.unchanged(found, {"strict": False}, tmp_path)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.copy(path, moved / "input.txt")
+    assert dependencies.unchanged(found, {"strict": True}, moved), "a copied project keeps its record"
     (tmp_path / "missing.txt").write_text("now here", encoding="utf-8")
-    assert not dependencies.unchanged(found, {"strict": True})
+    assert not dependencies.unchanged(found, {"strict": True}, tmp_path)

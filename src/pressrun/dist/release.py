@@ -63,14 +63,14 @@ def write_dist(project: Project, force: bool = False) -> build.Outcome:
     state_file = STEP.state_file(project)
     state = build.read_state(state_file)
     target = dist_dir(project)
-    if not force and build.up_to_date(state, STEP, build.current_settings(project, strict=False)):
+    if not force and build.up_to_date(state, STEP, build.current_settings(project, strict=False), project.root):
         return build.Outcome("dist", "site", "skipped", target, details=state.get("details", {}),
                              problems=[Problem(**found) for found in state.get("problems", [])])
-    with recording() as inputs:
+    with recording(project.root) as inputs:
         files, problems = site_files(project)
     _write_tree(target, files)
     outcome = build.Outcome("dist", "site", "built", target, problems, details={"files": len(files)})
-    build.write_state(state_file, STEP, inputs, outcome)
+    build.write_state(project, STEP, inputs, outcome)
     return outcome
 
 

@@ -136,8 +136,8 @@ class _Runner:
                 Problem("warning", "not built: an earlier step of this edition failed")]))
             return
         state = read_state(step.state_file(self.project))
-        if not self.force and up_to_date(state, step, self.settings):
-            output = Path(state["outputs"][0]) if state["outputs"] else None
+        if not self.force and up_to_date(state, step, self.settings, self.project.root):
+            output = self.project.root / state["outputs"][0] if state["outputs"] else None
             self._finish(step, Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
                                        problems=[Problem(**found) for found in state.get("problems", [])]))
             return
@@ -230,7 +230,7 @@ def _execute(root: str, step: Step, strict: bool) -> Outcome:
     action = STAGE_TABLE[step.stage].run
     started, cpu = time.perf_counter(), _cpu_seconds()
     try:
-        with dependencies.recording() as inputs:
+        with dependencies.recording(project.root) as inputs:
             outcome = action(project, step, strict)
     except PressrunError as error:
         outcome = Outcome(step.stage, step.label, "failed", error=error)
@@ -238,7 +238,7 @@ def _execute(root: str, step: Step, strict: bool) -> Outcome:
         outcome = Outcome(step.stage, step.label, "failed", error=_crash_report(project, step, error))
     outcome.seconds, outcome.cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu
     if outcome.status == "built":
-        write_state(step.state_file(project), step, inputs, outcome)
+        write_state(project, step, inputs, outcome)
     return outcome
 
 
@@ -295,10 +295,10 @@ def current_settings(project: Project, strict: bool) -> dict[str, object]:
             **dependencies.tool_versions()}
 
 
-def up_to_date(state: dict, step: Step, settings: dict[str, object]) -> bool:
+def up_to_date(state: dict, step: Step, settings: dict[str, object], root: Path) -> bool:
     """The step ran before with the same key, its outputs exist, and nothing it read has changed."""
-    return (state.get("key") == base_key(step) and all(Path(p).exists() for p in state.get("outputs", []))
-            and dependencies.unchanged(state.get("inputs", {}), settings))
+    return (state.get("key") == base_key(step) and all((root / p).exists() for p in state.get("outputs", []))
+            and dependencies.unchanged(state.get("inputs", {}), settings, root))
 
 
 def read_state(path: Path) -> dict:
@@ -308,11 +308,12 @@ def read_state(path: Path) -> dict:
         return {}
 
 
-def write_state(path: Path, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
-    outputs = [str(outcome.output)] if outcome.output else []
+def write_state(project: Project, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
+    """The step's record: its key, what it read, its outputs (relative to the project) and findings."""
+    outputs = [Path(outcome.output).relative_to(project.root).as_posix()] if outcome.output else []
     state = {"key": base_key(step), "inputs": inputs, "outputs": outputs, "details": outcome.details,
              "problems": [problem.as_dict() for problem in outcome.problems]}
-    write_atomic(path, json.dumps(state, ensure_ascii=False, sort_keys=True).encode())
+    write_atomic(step.state_file(project), json.dumps(state, ensure_ascii=False, sort_keys=True).encode())
 
 
 # Steps ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import hashlib
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -28,25 +29,36 @@ from typing import Callable, Iterator
 ABSENT = "absent"
 SETTING = "setting:"
 
-_recorded: ContextVar[dict[str, str] | None] = ContextVar("pressrun_dependencies", default=None)
+@dataclass
+class _Recording:
+    root: Path  # the project: files inside it are recorded relative to it, so a moved project still matches
+    found: dict[str, str]
+
+
+_recorded: ContextVar[_Recording | None] = ContextVar("pressrun_dependencies", default=None)
 
 
 @contextmanager
-def recording() -> Iterator[dict[str, str]]:
-    """Collect the files read inside the block: ``{path: digest}``."""
-    found: dict[str, str] = {}
-    token = _recorded.set(found)
+def recording(root: Path) -> Iterator[dict[str, str]]:
+    """Collect what the block reads: ``{file (relative to root when inside it) or setting: digest}``."""
+    current = _Recording(root.resolve(), {})
+    token = _recorded.set(current)
     try:
-        yield found
+        yield current.found
     finally:
         _recorded.reset(token)
 
 
+def _key(path: Path, root: Path) -> str:
+    resolved = Path(path).resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
+
+
 def note(path: Path) -> Path:
     """Record that the running step depends on ``path`` (present or not); returns it."""
-    found = _recorded.get()
-    if found is not None:
-        found[str(path)] = digest(path)
+    current = _recorded.get()
+    if current is not None:
+        current.found[_key(path, current.root)] = digest(path)
     return path
 
 
@@ -56,9 +68,9 @@ def uses(setting: str, value):
     The engine compares it with the current value of the same name (see
     :func:`unchanged`), so a changed setting reruns exactly the steps that use it.
     """
-    found = _recorded.get()
-    if found is not None:
-        found[f"{SETTING}{setting}"] = json.dumps(value, sort_keys=True)
+    current = _recorded.get()
+    if current is not None:
+        current.found[f"{SETTING}{setting}"] = json.dumps(value, sort_keys=True)
     return value
 
 
@@ -70,10 +82,10 @@ def read_bytes(path: Path) -> bytes:
 def listing(folder: Path, pattern: str) -> list[Path]:
     """The files in ``folder`` matching ``pattern``; their names are recorded, so a new one counts."""
     files = sorted(folder.glob(pattern))
-    found = _recorded.get()
-    if found is not None:
+    current = _recorded.get()
+    if current is not None:
         names = "\n".join(path.name for path in files)
-        found[f"{folder}/{pattern}"] = hashlib.sha256(names.encode()).hexdigest()
+        current.found[f"{_key(folder, current.root)}/{pattern}"] = hashlib.sha256(names.encode()).hexdigest()
     return files
 
 
@@ -139,13 +151,13 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
     return sha.hexdigest()
 
 
-def unchanged(recorded: dict[str, str], settings: dict[str, object]) -> bool:
+def unchanged(recorded: dict[str, str], settings: dict[str, object], root: Path) -> bool:
     """True when every recorded file still has its digest and every recorded setting its value."""
     for name, value in recorded.items():
         if name.startswith(SETTING):
             current = settings.get(name.removeprefix(SETTING))
             if json.dumps(current, sort_keys=True) != value:
                 return False
-        elif digest(name) != value:
+        elif digest(root / name) != value:  # an absolute name stays itself
             return False
     return True
