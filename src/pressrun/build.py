@@ -289,7 +289,7 @@ def step_inputs(project: Project, step: Step) -> list[Path]:
         return [project.master_path(doc), project.po_path(lang, doc), *_package_files("rules")]
     strings = project.po_path(lang, edition.STRINGS_DOMAIN)
     if step.stage == "edition":
-        return [project.master_path(doc, lang), strings]
+        return [project.master_path(doc, lang), strings, Path(str(resources.files("pressrun") / "rules" / catalogs.LANGUAGE_LABELS))]
     fonts = font_files()
     if step.stage == "pdf":
         return [html_path(project, doc, lang), *stylesheets(project, "print"), *fonts]
@@ -399,7 +399,7 @@ def _shown(project: Project, path: Path) -> str:
 def extract_strings(project: Project) -> list[Outcome]:
     """Extract the words editions add themselves into ``translations/pressrun.pot``
     and update ``translations/<lang>/LC_MESSAGES/pressrun.po``."""
-    template = catalogs.extract_code_strings()
+    template = catalogs.extract_code_strings(project.languages)
     outcomes = []
     target = project.pot_path(edition.STRINGS_DOMAIN)
     written = catalogs.write_catalog(target, template)

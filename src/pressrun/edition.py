@@ -76,7 +76,7 @@ class EditionInfo:
     identifier: str
     source_url: str = ""
     rights: str = ""
-    translator: str = ""
+    translators: list[str] = field(default_factory=list)
     original_language: str = ""
     series: str = ""
     series_number: str = ""
@@ -87,6 +87,11 @@ class EditionInfo:
     def rights_statement(self) -> str:
         """Copyright line and rights statement, e.g. ``© 2009-2025 AVİM. All rights reserved``."""
         return ". ".join(part for part in (self.copyright, self.rights) if part)
+
+    @property
+    def translator(self) -> str:
+        """The credited translators' names, joined ("" when the translation is uncredited)."""
+        return ", ".join(self.translators)
 
 
 def _text(tree, path: str) -> str:
@@ -109,7 +114,8 @@ def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: l
         identifier=edition_identifier(doc_id, lang),
         source_url=_text(master, f"{info}/db:biblioid[@class='uri']"),
         rights=_text(master, f"{info}/db:legalnotice"),
-        translator=_text(master, f"{info}/db:othercredit[@class='translator']"),
+        translators=[" ".join(" ".join(credit.itertext()).split()) for credit in
+                     master.xpath(f"{info}/db:othercredit[@class='translator']", namespaces=XPATH_NS)],
         original_language=_text(master, f"{info}/db:bibliomisc[@role='original-language']"),
         series=_text(master, f"{info}/db:biblioset[@relation='series']/db:title"),
         series_number=_text(master, f"{info}/db:biblioset[@relation='series']/db:volumenum"),
@@ -152,7 +158,23 @@ class _Builder:
         return format_date(date.fromisoformat(iso[:10]), format="long", locale=self.locale)
 
     def language_name(self, code: str) -> str:
-        return language_name(code, self.lang)
+        """A language's name standing alone, as the edition's catalog gives it (else Babel's)."""
+        from .catalogs import language_label_msgid
+        msgid = language_label_msgid("language name", code)
+        name = self.strings.pgettext("language name", msgid)
+        return language_name(code, self.lang) if name == msgid and self.lang != CODE_LANGUAGE else name
+
+    def language_label(self, use: str, code: str, **values: str) -> str:
+        """The label ``use`` naming language ``code`` (rules/language-labels.toml), translated."""
+        from .catalogs import language_label_msgid
+        return self.strings.pgettext(use, language_label_msgid(use, code)).format(**values)
+
+    def translation_credit(self) -> str:
+        """"Translated from X" or "Translated from X by Y" in the edition language."""
+        meta = self.meta
+        if meta.translator:
+            return self.language_label("translated from, by", meta.original_language, translator=meta.translator)
+        return self.language_label("translated from", meta.original_language)
 
     def find(self, path: str):
         found = self.master.xpath(path, namespaces=XPATH_NS)
@@ -213,10 +235,8 @@ class _Builder:
         if meta.pubdate:
             dateline = _sub(header, "p", {"class": "dateline"})
             _sub(dateline, "time", {"datetime": meta.pubdate}, self.date(meta.pubdate))
-        if meta.original_language:
-            credit = _("Translated from {language}").format(language=self.language_name(meta.original_language))
-            if meta.translator:
-                credit += ". " + _("Translation: {translator}").format(translator=meta.translator)
+        credit = self.translation_credit() if meta.original_language else ""
+        if credit:
             _sub(header, "p", {"class": "translation-credit"}, credit)
         abstract = self.find("/db:article/db:info/db:abstract")
         if abstract is not None:
@@ -414,9 +434,7 @@ class _Builder:
                          if meta.series_number else meta.series)
         parts.append(self.date(meta.pubdate))
         if meta.original_language:
-            parts.append(_("Translated from {language}").format(language=self.language_name(meta.original_language)))
-        if meta.translator:
-            parts.append(_("Translation: {translator}").format(translator=meta.translator))
+            parts.append(self.translation_credit())
         parts.append(_("Edition {identifier}").format(identifier=meta.identifier))
         para = _sub(section, "p", text=". ".join(p.rstrip(".") for p in parts if p) + ".")
         if meta.source_url:
@@ -443,7 +461,8 @@ class _Builder:
             (_("Original publisher"), meta.publisher, None),
             (_("Rights"), " ".join(p for p in (f"© {years}" if years else "", holder, meta.rights) if p), None),
             (_("Edition language"), self.language_name(self.lang), None),
-            (_("Translation"), meta.translator, None),
+            (_("Translation"), (meta.translator or _("translator not credited")) if meta.original_language else "",
+             None),
             (_("Edition identifier"), meta.identifier, None),
             (_("Build date"), self.date(meta.edition_date), None),
             (_("Also available in"), ", ".join(self.language_name(s) for s in meta.siblings), None),

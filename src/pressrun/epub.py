@@ -230,8 +230,8 @@ def _metadata_fields(info: EditionInfo, people: list[Person], cover_alt: str) ->
         "rights": info.rights_statement,
         "cover-image-alt": cover_alt,
     }
-    if info.translator:
-        meta["contributor"] = [{"role": "trl", "text": info.translator}]
+    if info.translators:
+        meta["contributor"] = [{"role": "trl", "text": name} for name in info.translators]
     if info.series:
         meta["belongs-to-collection"] = info.series
         if info.series_number:

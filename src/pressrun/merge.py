@@ -5,7 +5,8 @@ In: ``build/master/<doc-id>.xml`` and
 Out: ``build/master/<lang>/<doc-id>.xml`` (still DocBook 5.0) with
 ``xml:lang`` set to the edition language, every segment replaced by its
 translation, and in ``<info>`` the original language and title and the
-translator credit (the catalog's ``Last-Translator``).
+translator credit (the people the catalog names: ``X-Translators`` or
+``Last-Translator``; none when it names nobody).
 
 A segment already in the target language passes through.  An untranslated
 or fuzzy message, or a msgstr that is rejected (not well-formed, or whose
@@ -24,7 +25,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from lxml import etree
 
-from .catalogs import UNASSIGNED_TRANSLATOR
+from .catalogs import translator_names
 from .errors import Problem
 from .its import LINE_BREAK_PI, Segment, language_of, segments
 from .master import safe_parser
@@ -158,14 +159,6 @@ def _record_translation(tree: etree._ElementTree, source_lang: str, original_tit
     title = etree.SubElement(info, db("bibliomisc"), role="original-title")
     title.text = original_title
     title.set(XML_LANG, source_lang)
-    credit = translator_credit(catalog)
-    if credit:
+    for name in translator_names(catalog):
         other = etree.SubElement(info, db("othercredit"), {"class": "translator"})
-        etree.SubElement(other, db("orgname")).text = credit
-
-
-def translator_credit(catalog: Catalog | None) -> str:
-    """The translator's name from the catalog's Last-Translator header (e-mail removed)."""
-    if catalog is None or not catalog.last_translator or catalog.last_translator == UNASSIGNED_TRANSLATOR:
-        return ""
-    return catalog.last_translator.split("<")[0].strip()
+        etree.SubElement(other, db("personname")).text = name
