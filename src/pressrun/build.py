@@ -39,7 +39,7 @@ from typing import Callable
 import pypandoc
 import uharfbuzz
 
-from . import __version__, catalogs, edition, epub, hyphenation
+from . import __version__, catalogs, completeness, edition, epub, hyphenation
 from .config import Project, load_project
 from .errors import InputError, PressrunError, Problem, ToolError, ValidationError
 from .executors import make_executor
@@ -288,12 +288,14 @@ def step_inputs(project: Project, step: Step) -> list[Path]:
     if step.stage == "merge":
         return [project.master_path(doc), project.po_path(lang, doc), *_package_files("rules")]
     strings = project.po_path(lang, edition.STRINGS_DOMAIN)
+    catalogs_of_doc = [project.po_path(other, doc) for other in project.languages]
     if step.stage == "edition":
-        return [project.master_path(doc, lang), strings, Path(str(resources.files("pressrun") / "rules" / catalogs.LANGUAGE_LABELS))]
+        return [project.master_path(doc, lang), strings, *catalogs_of_doc,
+                Path(str(resources.files("pressrun") / "rules" / catalogs.LANGUAGE_LABELS))]
     fonts = font_files()
     if step.stage == "pdf":
         return [html_path(project, doc, lang), *stylesheets(project, "print"), *fonts]
-    return [html_path(project, doc, lang), project.master_path(doc, lang), strings,
+    return [html_path(project, doc, lang), project.master_path(doc, lang), strings, *catalogs_of_doc,
             *stylesheets(project, "epub"), *fonts]
 
 
@@ -491,8 +493,10 @@ def _edition_context(project: Project, doc_id: str, lang: str):
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
     master = read_master(master_file)
-    info = edition.edition_info(master, doc_id, lang, list(project.languages),
-                                edition.edition_date(project.source_date_epoch))
+    source_lang = edition.original_language(master) or lang
+    info = edition.edition_info(master, doc_id, lang, completeness.published_languages(project, doc_id, source_lang),
+                                edition.edition_date(project.source_date_epoch),
+                                completeness.draft_percent(project, doc_id, lang, source_lang))
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
     return master, info, strings
 

@@ -82,6 +82,15 @@ class EditionInfo:
     series_number: str = ""
     siblings: list[str] = field(default_factory=list)
     copyright: str = ""
+    #: Percent translated when the edition is a draft (below ``min_publish``); None when published.
+    draft_percent: float | None = None
+
+    @property
+    def metadata_title(self) -> str:
+        """The title for file metadata: marked "DRAFT" with its completeness when the edition is a draft."""
+        if self.draft_percent is None:
+            return self.title
+        return f"DRAFT ({self.draft_percent:.0f} % translated): {self.title}"
 
     @property
     def rights_statement(self) -> str:
@@ -98,8 +107,13 @@ def _text(tree, path: str) -> str:
     return " ".join(tree.xpath(f"string({path})", namespaces=XPATH_NS).split())
 
 
+def original_language(master: etree._ElementTree) -> str:
+    """The language a translated master was translated from ("" for an original)."""
+    return _text(master, "/db:article/db:info/db:bibliomisc[@role='original-language']")
+
+
 def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: list[str],
-                 edition_date: str) -> EditionInfo:
+                 edition_date: str, draft_percent: float | None = None) -> EditionInfo:
     info = "/db:article/db:info"
     authors = [" ".join(a.xpath("string(db:personname|db:orgname)", namespaces=XPATH_NS).split())
                for a in master.xpath(f"{info}/db:author", namespaces=XPATH_NS)]
@@ -116,7 +130,7 @@ def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: l
         rights=_text(master, f"{info}/db:legalnotice"),
         translators=[" ".join(" ".join(credit.itertext()).split()) for credit in
                      master.xpath(f"{info}/db:othercredit[@class='translator']", namespaces=XPATH_NS)],
-        original_language=_text(master, f"{info}/db:bibliomisc[@role='original-language']"),
+        original_language=original_language(master), draft_percent=draft_percent,
         series=_text(master, f"{info}/db:biblioset[@relation='series']/db:title"),
         series_number=_text(master, f"{info}/db:biblioset[@relation='series']/db:volumenum"),
         siblings=[s for s in siblings if s != lang],
@@ -189,9 +203,10 @@ class _Builder:
         html.set(XML_LANG, self.lang)
         head = _sub(html, "head")
         _sub(head, "meta", {"charset": "utf-8"})
-        _sub(head, "title", text=meta.title)
+        _sub(head, "title", text=meta.metadata_title)
+        keywords = meta.keywords + (["DRAFT"] if meta.draft_percent is not None else [])
         for name, content in (("author", ", ".join(meta.authors)), ("description", meta.description),
-                              ("keywords", ", ".join(meta.keywords)),
+                              ("keywords", ", ".join(keywords)),
                               ("generator", f"pressrun {__version__}"),
                               ("dcterms.created", meta.edition_date), ("dcterms.modified", meta.edition_date),
                               ("dcterms.identifier", meta.identifier), ("dcterms.publisher", meta.publisher),
@@ -199,6 +214,8 @@ class _Builder:
             if content:
                 _sub(head, "meta", {"name": name, "content": content})
         body = _sub(html, "body", {"data-page-label": _("Page")})
+        if meta.draft_percent is not None:
+            self.draft_marks(body)
         body.append(self.title_block())
         main = _sub(body, "main")
         for node in self.master.getroot():
@@ -208,6 +225,17 @@ class _Builder:
             if section is not None:
                 body.append(section)
         return etree.ElementTree(html)
+
+    def draft_marks(self, body: etree._Element) -> None:
+        """The banner and the watermark (repeated on every PDF page) of a draft edition."""
+        _ = self.strings.gettext
+        body.set("class", "draft")
+        percent = f"{self.meta.draft_percent:.0f}"
+        _sub(body, "p", {"class": "draft-banner", "role": "note"},
+             _("Draft translation: {percent} % translated; untranslated passages are shown in the original "
+               "language. Not a published edition.").format(percent=percent))
+        _sub(body, "div", {"class": "draft-watermark", "aria-hidden": "true"},
+             _("DRAFT · {percent} %").format(percent=percent))
 
     def title_block(self) -> etree._Element:
         _ = self.strings.gettext
@@ -235,7 +263,7 @@ class _Builder:
         if meta.pubdate:
             dateline = _sub(header, "p", {"class": "dateline"})
             _sub(dateline, "time", {"datetime": meta.pubdate}, self.date(meta.pubdate))
-        credit = self.translation_credit() if meta.original_language else ""
+        credit = self.translation_credit() if meta.original_language and meta.draft_percent is None else ""
         if credit:
             _sub(header, "p", {"class": "translation-credit"}, credit)
         abstract = self.find("/db:article/db:info/db:abstract")
@@ -433,7 +461,7 @@ class _Builder:
             parts.append(_("{series}, No. {number}").format(series=meta.series, number=meta.series_number)
                          if meta.series_number else meta.series)
         parts.append(self.date(meta.pubdate))
-        if meta.original_language:
+        if meta.original_language and meta.draft_percent is None:
             parts.append(self.translation_credit())
         parts.append(_("Edition {identifier}").format(identifier=meta.identifier))
         para = _sub(section, "p", text=". ".join(p.rstrip(".") for p in parts if p) + ".")

@@ -219,7 +219,7 @@ def pandoc_metadata(info: EditionInfo, people: list[Person], cover_alt: str) -> 
 
 def _metadata_fields(info: EditionInfo, people: list[Person], cover_alt: str) -> dict:
     meta = {
-        "title": info.title,
+        "title": info.metadata_title,
         "lang": info.lang,
         "identifier": [{"scheme": "URN", "text": info.identifier}],
         "creator": [{"role": "aut", "text": p.name, "file-as": p.file_as} for p in people],

@@ -1,0 +1,36 @@
+"""Completeness: which translations are published editions and which are drafts.
+
+In: the project's catalogs ``translations/<lang>/LC_MESSAGES/<doc-id>.po`` and
+``[tool.pressrun] min_publish`` (percent of messages translated, default 80).
+Out: the share of a document's messages translated in one language, and the
+languages in which the document is published.  An edition below the
+threshold is built only as a draft (banner, watermark, "DRAFT" in its
+metadata) and no other edition advertises it.  The original language is
+always published.
+"""
+
+from __future__ import annotations
+
+from .catalogs import read_catalog, stats
+from .config import Project
+
+
+def translated_percent(project: Project, doc_id: str, lang: str) -> float:
+    """Percent of the document's messages translated in ``lang`` (0 without a catalog)."""
+    path = project.po_path(lang, doc_id)
+    if not path.is_file():
+        return 0.0
+    return stats(read_catalog(path, lang), doc_id, lang).percent
+
+
+def draft_percent(project: Project, doc_id: str, lang: str, source_lang: str) -> float | None:
+    """The completeness of a draft edition, or None when the edition is published."""
+    if lang == source_lang:
+        return None
+    percent = translated_percent(project, doc_id, lang)
+    return percent if percent < project.min_publish else None
+
+
+def published_languages(project: Project, doc_id: str, source_lang: str) -> list[str]:
+    """The project languages whose edition of the document is not a draft."""
+    return [lang for lang in project.languages if draft_percent(project, doc_id, lang, source_lang) is None]
