@@ -288,14 +288,13 @@ def step_inputs(project: Project, step: Step) -> list[Path]:
     if step.stage == "merge":
         return [project.master_path(doc), project.po_path(lang, doc), *_package_files("rules")]
     strings = project.po_path(lang, edition.STRINGS_DOMAIN)
-    catalogs_of_doc = [project.po_path(other, doc) for other in project.languages]
     if step.stage == "edition":
-        return [project.master_path(doc, lang), strings, *catalogs_of_doc,
+        return [project.master_path(doc, lang), strings,
                 Path(str(resources.files("pressrun") / "rules" / catalogs.LANGUAGE_LABELS))]
     fonts = font_files()
     if step.stage == "pdf":
         return [html_path(project, doc, lang), *stylesheets(project, "print"), *fonts]
-    return [html_path(project, doc, lang), project.master_path(doc, lang), strings, *catalogs_of_doc,
+    return [html_path(project, doc, lang), project.master_path(doc, lang), strings,
             *stylesheets(project, "epub"), *fonts]
 
 
@@ -306,6 +305,8 @@ def step_key(project: Project, step: Step, strict: bool) -> str:
                 "languages": project.languages, "max_seed_bytes": project.max_seed_bytes, "strict": strict,
                 "weasyprint": metadata.version("weasyprint"), "pandoc": _pandoc_version(), "harfbuzz": uharfbuzz.__version__,
                 "source_date_epoch": project.source_date_epoch}
+    if step.stage in ("edition", "epub"):
+        settings["publication"] = completeness.publication(project, step.unit, step.lang)
     digest.update(json.dumps(settings, sort_keys=True).encode())
     for path in step_inputs(project, step):
         digest.update(f"{path.name}:{_digest(path)};".encode())
@@ -493,10 +494,9 @@ def _edition_context(project: Project, doc_id: str, lang: str):
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
     master = read_master(master_file)
-    source_lang = edition.original_language(master) or lang
-    info = edition.edition_info(master, doc_id, lang, completeness.published_languages(project, doc_id, source_lang),
-                                edition.edition_date(project.source_date_epoch),
-                                completeness.draft_percent(project, doc_id, lang, source_lang))
+    publication = completeness.publication(project, doc_id, lang)
+    info = edition.edition_info(master, doc_id, lang, publication["published"],
+                                edition.edition_date(project.source_date_epoch), publication["draft_percent"])
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
     return master, info, strings
 

@@ -11,16 +11,22 @@ always published.
 
 from __future__ import annotations
 
+from lxml import etree
+
 from .catalogs import read_catalog, stats
 from .config import Project
+from .errors import InputError
+from .model import XML_LANG
 
 
 def translated_percent(project: Project, doc_id: str, lang: str) -> float:
-    """Percent of the document's messages translated in ``lang`` (0 without a catalog)."""
+    """Percent of the document's messages translated in ``lang`` (0 without a readable catalog:
+    a broken catalog fails its own merge step and is reported there)."""
     path = project.po_path(lang, doc_id)
-    if not path.is_file():
+    try:
+        return stats(read_catalog(path, lang), doc_id, lang).percent if path.is_file() else 0.0
+    except InputError:
         return 0.0
-    return stats(read_catalog(path, lang), doc_id, lang).percent
 
 
 def draft_percent(project: Project, doc_id: str, lang: str, source_lang: str) -> float | None:
@@ -34,3 +40,18 @@ def draft_percent(project: Project, doc_id: str, lang: str, source_lang: str) ->
 def published_languages(project: Project, doc_id: str, source_lang: str) -> list[str]:
     """The project languages whose edition of the document is not a draft."""
     return [lang for lang in project.languages if draft_percent(project, doc_id, lang, source_lang) is None]
+
+
+def source_language(project: Project, doc_id: str) -> str:
+    """The language of a document's master (read from its root element only)."""
+    for _event, root in etree.iterparse(str(project.master_path(doc_id)), events=("start",)):
+        return root.get(XML_LANG, "")
+    return ""
+
+
+def publication(project: Project, doc_id: str, lang: str) -> dict:
+    """What an edition states about the document's translations: the published languages and,
+    for a draft, its completeness (part of the edition steps' keys)."""
+    source = source_language(project, doc_id)
+    return {"published": published_languages(project, doc_id, source),
+            "draft_percent": draft_percent(project, doc_id, lang, source), "min_publish": project.min_publish}
