@@ -182,3 +182,47 @@ def test_every_language_label_use_has_a_message_per_language():
     for use in catalogs.language_label_uses():
         ids = sorted(m.id for m in template if m.context == use)
         assert len(ids) == 4 and any("Turkish" in i for i in ids), (use, ids)
+
+
+# Names ---------------------------------------------------------------------------------
+
+def test_names_table_reaches_pdf_epub_and_citation(editions):
+    pdf = inspection.pdf_text(build.pdf_path(editions, AVIM_ID, "ru"))
+    assert "Якуб Корейба" in pdf and "KOREJBA" not in pdf.split("Выходные сведения")[0].split("Для цитирования")[0]
+    opf = _opf(editions, "ru")
+    creator = opf.xpath("//dc:creator", namespaces=OPF)[0]
+    file_as = opf.xpath("string(//opf:meta[@refines=$ref][@property='file-as'])", ref=f"#{creator.get('id')}",
+                        namespaces=OPF)
+    assert (creator.text, file_as) == ("Якуб Корейба", "Корейба, Якуб")
+    assert opf.xpath("string(//dc:publisher)", namespaces=OPF) == "Центр евразийских исследований (AVİM)"
+    citation = _xhtml(editions, "ru").xpath("string(//h:section[@class='cite-edition']/h:p)", namespaces=XHTML)
+    assert citation.startswith("Якуб Корейба. НАТО — АЗЕРБАЙДЖАН") and "Центр евразийских исследований (AVİM)" in citation
+
+
+def test_the_colophon_keeps_the_original_spelling_of_the_publisher(editions):
+    xhtml = _xhtml(editions, "ru")
+    rows = dict(zip(xhtml.xpath("//h:section[@class='colophon']//h:dt/text()", namespaces=XHTML),
+                    ("".join(dd.itertext()) for dd in xhtml.xpath("//h:section[@class='colophon']//h:dd",
+                                                                  namespaces=XHTML))))
+    assert rows["Издатель оригинала"] == "Center for Eurasian Studies (AVİM)"
+    assert rows["Название оригинала"].startswith("NATO-AZERBAIJAN")
+
+
+def test_the_original_edition_keeps_its_names(editions):
+    creator = _opf(editions, "en").xpath("//dc:creator/text()", namespaces=OPF)
+    assert creator == ["Dr. Jakub Korejba"]
+
+
+def test_a_broken_names_table_names_file_and_line(tmp_path):
+    from pressrun.errors import InputError
+    from pressrun.names import read_names
+    path = tmp_path / "names.ru.toml"
+    path.write_text('[people."Jakub Korejba"]\nfirstname = "Якуб\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"names\.ru\.toml:2: not valid TOML"):
+        read_names(path)
+
+
+def test_editing_a_names_table_rebuilds_that_languages_merge(editions):
+    from pressrun.names import names_path
+    step = build.Step("merge", AVIM_ID, "ru")
+    assert names_path(editions.translations_dir, "ru") in build.step_inputs(editions, step)

@@ -39,7 +39,7 @@ from typing import Callable
 import pypandoc
 import uharfbuzz
 
-from . import __version__, catalogs, completeness, edition, epub, hyphenation
+from . import __version__, catalogs, completeness, edition, epub, hyphenation, names
 from .config import Project, load_project
 from .errors import InputError, PressrunError, Problem, ToolError, ValidationError
 from .executors import make_executor
@@ -286,7 +286,8 @@ def step_inputs(project: Project, step: Step) -> list[Path]:
         seed = project.seeds_dir / doc
         return [seed, project.sidecar(seed), *_package_files("profiles"), *_package_files("rules")]
     if step.stage == "merge":
-        return [project.master_path(doc), project.po_path(lang, doc), *_package_files("rules")]
+        return [project.master_path(doc), project.po_path(lang, doc),
+                names.names_path(project.translations_dir, lang), *_package_files("rules")]
     strings = project.po_path(lang, edition.STRINGS_DOMAIN)
     if step.stage == "edition":
         return [project.master_path(doc, lang), strings,
@@ -448,6 +449,8 @@ def _merge_one(project: Project, step: Step, strict: bool) -> Outcome:
     catalog = catalogs.read_catalog(po_path, lang) if po_path.is_file() else None
     translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, _shown(project, po_path),
                                doc_id)
+    if edition.original_language(translated):
+        names.localize_names(translated, names.read_names(names.names_path(project.translations_dir, lang)), lang)
     if catalog is None:
         report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", _shown(project, po_path)))
     errors = validate(translated)

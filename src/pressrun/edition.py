@@ -244,7 +244,8 @@ class _Builder:
                                "data-author": ", ".join(meta.authors)})
         if meta.publisher:
             publisher = _sub(header, "p", {"class": "publisher"}, meta.publisher)
-            if meta.original_language and meta.original_language != self.lang:
+            localized = self.find("/db:article/db:info/db:publisher/db:publishername[@xml:lang]") is not None
+            if meta.original_language and meta.original_language != self.lang and not localized:
                 publisher.set("lang", meta.original_language)
                 publisher.set(XML_LANG, meta.original_language)
         if meta.series:
@@ -479,6 +480,7 @@ class _Builder:
         info = "/db:article/db:info"
         original_title = _text(self.master, f"{info}/db:bibliomisc[@role='original-title']") or meta.title
         accessed = _text(self.master, f"{info}/db:bibliomisc[@role='access-date']")
+        original_publisher = _text(self.master, f"{info}/db:bibliomisc[@role='original-publisher']")
         years = _text(self.master, f"{info}/db:copyright/db:year")
         holder = _text(self.master, f"{info}/db:copyright/db:holder")
         rows = [
@@ -486,7 +488,8 @@ class _Builder:
             (_("Original language"), self.language_name(meta.original_language or self.lang), None),
             (_("Source"), meta.source_url, None),
             (_("Accessed"), self.date(accessed), None),
-            (_("Original publisher"), meta.publisher, None),
+            (_("Original publisher"), original_publisher or meta.publisher,
+             (meta.original_language or None) if original_publisher else None),
             (_("Rights"), " ".join(p for p in (f"© {years}" if years else "", holder, meta.rights) if p), None),
             (_("Edition language"), self.language_name(self.lang), None),
             (_("Translation"), (meta.translator or _("translator not credited")) if meta.original_language else "",
