@@ -39,7 +39,7 @@ from typing import Callable
 import pypandoc
 import uharfbuzz
 
-from . import __version__, catalogs, completeness, edition, epub, hyphenation, names
+from . import __version__, catalogs, completeness, edition, epub, hyphenation, memory, names
 from .config import Project, load_project
 from .errors import InputError, PressrunError, Problem, ToolError, ValidationError
 from .executors import make_executor
@@ -47,7 +47,7 @@ from .fonts import font_files
 from .ingest import ingest
 from .master import build_master, read_master, serialize, validate
 from .merge import merge
-from .model import XML_ID, XPATH_NS
+from .model import XML_ID, XML_LANG, XPATH_NS
 from .outputs import remove_stale_temporaries, write_atomic
 
 log = logging.getLogger("pressrun.build")
@@ -358,9 +358,12 @@ def extract_catalogs(project: Project) -> list[Outcome]:
     return outcomes
 
 
-def update_catalogs(project: Project) -> list[Outcome]:
-    """Create or update ``translations/<lang>/LC_MESSAGES/<doc-id>.po`` for every language."""
+def update_catalogs(project: Project, compendia: list[Path] | None = None) -> list[Outcome]:
+    """Create or update ``translations/<lang>/LC_MESSAGES/<doc-id>.po`` for every language,
+    filling empty messages from the translation memory (other documents, then ``compendia``)."""
     outcomes = []
+    units = {lang: memory.project_units(project.translations_dir, lang)
+             + memory.compendium_units(list(compendia or []), lang) for lang in project.languages}
     for doc_id, tree in _masters(project):
         template = catalogs.extract(tree, doc_id)
         for lang in project.languages:
@@ -369,11 +372,24 @@ def update_catalogs(project: Project) -> list[Outcome]:
                 old = catalogs.read_catalog(target, lang) if target.is_file() else None
                 new = catalogs.update(catalogs.language_template(template, tree, lang), old, lang, doc_id,
                                       _title(tree))
+                memory.prefill(new, units[lang], doc_id)
                 written = catalogs.write_catalog(target, new)
                 outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "built" if written else "skipped", target))
             except PressrunError as error:
                 outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "failed", error=error))
     return outcomes
+
+
+def memory_units(project: Project) -> list[tuple[str, str, memory.Unit]]:
+    """Every reviewed translation of the project's documents as (source language, language, unit)."""
+    found = []
+    for doc_id, tree in _masters(project):
+        source = tree.getroot().get(XML_LANG, "")
+        for lang in project.languages:
+            path = project.po_path(lang, doc_id)
+            if lang != source and path.is_file():
+                found += [(source, lang, unit) for unit in memory.units_of(catalogs.read_catalog(path, lang), doc_id)]
+    return found
 
 
 def catalog_stats(project: Project) -> list[catalogs.CatalogStats]:

@@ -47,6 +47,8 @@ UNASSIGNED_TRANSLATOR = "not yet assigned"
 PLACEHOLDER_TRANSLATORS = {"", UNASSIGNED_TRANSLATOR, "FULL NAME <EMAIL@ADDRESS>"}
 #: The header listing a translation's translators ("Name <mail>, Name"); Babel does not keep it.
 TRANSLATORS_HEADER = "X-Translators"
+#: The ``#.`` comment that records where the translation memory took a translation from; kept on update.
+MEMORY_COMMENT = "TM: "
 
 
 # Extract ---------------------------------------------------------------------
@@ -185,7 +187,8 @@ def update(template: Catalog, old: Catalog | None, lang: str, doc_id: str, title
         found = previous.get(_key(message)) or obsolete.pop(_key(message), None)
         if found is not None:
             _add(new, message, found.string, found.flags, found.user_comments,
-                 previous_id=found.previous_id if found.fuzzy else ())
+                 previous_id=found.previous_id if found.fuzzy else (),
+                 kept_comments=[c for c in found.auto_comments if c.startswith(MEMORY_COMMENT)])
             continue
         match = _closest(message, [m for k, m in previous.items() if k not in used and m.string])
         if match is None:
@@ -208,9 +211,10 @@ def _key(message: Message) -> tuple[str, str | None]:
     return message.id, message.context
 
 
-def _add(catalog: Catalog, template: Message, string, flags, user_comments, previous_id=()) -> None:
+def _add(catalog: Catalog, template: Message, string, flags, user_comments, previous_id=(),
+         kept_comments=()) -> None:
     added = catalog.add(template.id, string, template.locations, flags=[f for f in flags if f != "python-format"],
-                        auto_comments=template.auto_comments, user_comments=user_comments,
+                        auto_comments=[*template.auto_comments, *kept_comments], user_comments=user_comments,
                         previous_id=previous_id, context=template.context)
     if not previous_id:
         added.previous_id = []

@@ -121,14 +121,39 @@ def extract_command(project: Project) -> None:
 
 
 @main.command("update")
+@click.option("--compendium", "compendia", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A PO file of existing translations to fill empty messages from (as msgmerge --compendium); "
+                   "may be given several times.")
 @click.pass_obj
-def update_command(project: Project) -> None:
+def update_command(project: Project, compendia: tuple[Path, ...]) -> None:
     """Create or update translations/<lang>/LC_MESSAGES/<doc-id>.po for every language.
 
     Changed source text becomes fuzzy with the previous msgid; removed text
-    becomes obsolete (#~) and is kept.  No translation is ever dropped.
+    becomes obsolete (#~) and is kept.  No translation is ever dropped.  Empty
+    messages are filled from the translation memory: the other documents'
+    catalogs of the same language, then the compendia (exact matches as
+    translated, close ones as fuzzy).
     """
-    _finish(project, _guard(lambda: build.update_catalogs(project)))
+    _finish(project, _guard(lambda: build.update_catalogs(project, list(compendia))))
+
+
+@main.group("tm")
+def tm_group() -> None:
+    """The translation memory: every reviewed translation of the project's catalogs."""
+
+
+@tm_group.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/memory.tmx"),
+              show_default=True, help="Where to write the TMX file (relative to the project).")
+@click.pass_obj
+def tm_export_command(project: Project, output: Path) -> None:
+    """Write the translation memory as TMX 1.4 for CAT tools (run `pressrun ingest` first)."""
+    from . import memory
+    target = output if output.is_absolute() else project.root / output
+    units = _guard(lambda: build.memory_units(project))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(memory.tmx(units))
+    console.print(f"{len(units)} translation units written to {target}")
 
 
 @main.command("catalogs")
