@@ -98,3 +98,12 @@ def test_drafts_are_not_advertised(editions):
         assert cells == [others]
         relations = _opf(editions, lang).xpath("//dc:relation/text()", namespaces=OPF)
         assert not [r for r in relations if re.search(r"\(ru\)$", r)]
+
+
+def test_the_colophon_states_how_complete_the_translation_is(editions):
+    ru = inspection.pdf_text(build.pdf_path(editions, AVIM_ID, "ru"))
+    assert "Полнота перевода\nПереведено: 25 %; фрагментов на языке оригинала: 12" in ru
+    az = inspection.pdf_text(build.pdf_path(editions, AVIM_ID, "az"))
+    assert "Tərcümə olunub: 88 %; orijinalın dilində qalan hissələr: 2" in az
+    fallback = _xhtml(editions, "az").xpath("//h:main//h:p[@lang='en']", namespaces=XHTML)
+    assert fallback  # every passage shown in the original language carries its language

@@ -516,6 +516,7 @@ def _edition_context(project: Project, doc_id: str, lang: str):
     publication = completeness.publication(project, doc_id, lang)
     info = edition.edition_info(master, doc_id, lang, publication["published"],
                                 edition.edition_date(project.source_date_epoch), publication["draft_percent"])
+    info.translation_state = (publication["translated_percent"], publication["fallbacks"])
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
     return master, info, strings
 

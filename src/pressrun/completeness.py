@@ -19,14 +19,20 @@ from .errors import InputError
 from .model import XML_LANG
 
 
-def translated_percent(project: Project, doc_id: str, lang: str) -> float:
-    """Percent of the document's messages translated in ``lang`` (0 without a readable catalog:
-    a broken catalog fails its own merge step and is reported there)."""
+def catalog_state(project: Project, doc_id: str, lang: str) -> tuple[float, int]:
+    """Percent of the document's messages translated in ``lang`` and the number left untranslated or
+    fuzzy; (0, 0) without a readable catalog (a broken one fails its own merge step)."""
     path = project.po_path(lang, doc_id)
     try:
-        return stats(read_catalog(path, lang), doc_id, lang).percent if path.is_file() else 0.0
+        found = stats(read_catalog(path, lang), doc_id, lang) if path.is_file() else None
     except InputError:
-        return 0.0
+        found = None
+    return (found.percent, found.untranslated + found.fuzzy) if found else (0.0, 0)
+
+
+def translated_percent(project: Project, doc_id: str, lang: str) -> float:
+    """Percent of the document's messages translated in ``lang``."""
+    return catalog_state(project, doc_id, lang)[0]
 
 
 def draft_percent(project: Project, doc_id: str, lang: str, source_lang: str) -> float | None:
@@ -53,5 +59,7 @@ def publication(project: Project, doc_id: str, lang: str) -> dict:
     """What an edition states about the document's translations: the published languages and,
     for a draft, its completeness (part of the edition steps' keys)."""
     source = source_language(project, doc_id)
+    percent, fallbacks = catalog_state(project, doc_id, lang) if lang != source else (100.0, 0)
     return {"published": published_languages(project, doc_id, source),
-            "draft_percent": draft_percent(project, doc_id, lang, source), "min_publish": project.min_publish}
+            "draft_percent": draft_percent(project, doc_id, lang, source), "min_publish": project.min_publish,
+            "translated_percent": percent, "fallbacks": fallbacks}

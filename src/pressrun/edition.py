@@ -84,6 +84,8 @@ class EditionInfo:
     copyright: str = ""
     #: Percent translated when the edition is a draft (below ``min_publish``); None when published.
     draft_percent: float | None = None
+    #: Percent of the messages translated and passages shown in the original language (translations only).
+    translation_state: tuple[float, int] | None = None
 
     @property
     def metadata_title(self) -> str:
@@ -225,6 +227,15 @@ class _Builder:
             if section is not None:
                 body.append(section)
         return etree.ElementTree(html)
+
+    def completeness(self) -> str:
+        """How complete the translation is, e.g. "Translated: 98 %; passages in the original language: 1"."""
+        if self.meta.translation_state is None:
+            return ""
+        _ = self.strings.gettext
+        percent, fallbacks = self.meta.translation_state
+        return _("Translated: {percent} %; passages in the original language: {count}").format(
+            percent=f"{percent:.0f}", count=fallbacks)
 
     def draft_marks(self, body: etree._Element) -> None:
         """The banner and the watermark (repeated on every PDF page) of a draft edition."""
@@ -494,6 +505,7 @@ class _Builder:
             (_("Edition language"), self.language_name(self.lang), None),
             (_("Translation"), (meta.translator or _("translator not credited")) if meta.original_language else "",
              None),
+            (_("Completeness"), self.completeness() if meta.original_language else "", None),
             (_("Edition identifier"), meta.identifier, None),
             (_("Build date"), self.date(meta.edition_date), None),
             (_("Also available in"), ", ".join(self.language_name(s) for s in meta.siblings), None),

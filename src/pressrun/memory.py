@@ -24,6 +24,7 @@ from lxml import etree
 from . import __version__
 from .catalogs import MEMORY_COMMENT as TM_COMMENT
 from .catalogs import read_catalog
+from .errors import InputError
 
 CLOSE_MATCH = 0.75
 STRINGS_DOMAIN = "pressrun"
@@ -46,8 +47,12 @@ def project_units(translations_dir: Path, lang: str) -> list[Unit]:
     """Every reviewed translation in ``lang`` from the project's document catalogs."""
     units = []
     for path in sorted((translations_dir / lang / "LC_MESSAGES").glob("*.po")):
-        if path.stem != STRINGS_DOMAIN:
+        if path.stem == STRINGS_DOMAIN:
+            continue
+        try:
             units += units_of(read_catalog(path, lang), path.stem)
+        except InputError:
+            continue  # a broken catalog fails its own update, not the others'
     return units
 
 
