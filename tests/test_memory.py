@@ -102,3 +102,20 @@ def test_tmx_export_reads_back_with_translate_toolkit(project):
     expected = sum(len(memory.units_of(catalogs.read_catalog(project.po_path(lang, doc), lang), doc))
                    for doc in (AVIM_ID, NEW_ID) for lang in ("ru", "az"))
     assert len(store.units) == expected
+
+
+def test_status_page_counts_memory_fills_and_drafts(project, tmp_path):
+    from lxml import html
+    target = tmp_path / "status.html"
+    result = subprocess.run(PRESSRUN + ["stats", "--html", str(target)], cwd=project.root, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    page = html.parse(str(target))
+    header = [th.text for th in page.xpath("//thead//th")]
+    rows = {(r[0], r[1]): dict(zip(header, r)) for r in
+            ([td.text for td in tr.xpath("td")] for tr in page.xpath("//tbody/tr"))}
+    new = rows[(NEW_ID, "ru")]
+    assert int(new["TM-filled"]) >= 2 and int(new["fuzzy"]) >= 1
+    assert rows[(AVIM_ID, "ru")]["TM-filled"] == "0" and rows[(AVIM_ID, "ru")]["terminology findings"] == "0"
+    assert rows[(AVIM_ID, "ru")]["edition"] == "published" and rows[(AVIM_ID, "en")]["edition"] == "original"
+    assert not page.xpath("//script") and page.xpath("string(//title)") == "Translation status"

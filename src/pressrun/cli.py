@@ -191,10 +191,18 @@ for _command in BUILD_COMMANDS:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--min-complete", type=click.FloatRange(0, 100), default=None,
               help="Exit non-zero if any catalog is less than this percent translated.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a status page for the translation team (translated, fuzzy, untranslated, "
+                   "TM-filled, terminology findings, draft or published) to this file.")
 @click.pass_obj
-def stats_command(project: Project, as_json: bool, min_complete: float | None) -> None:
+def stats_command(project: Project, as_json: bool, min_complete: float | None, html_file: Path | None) -> None:
     """Translation progress per document and language."""
     results = _guard(lambda: build.catalog_stats(project))
+    if html_file is not None:
+        from . import status
+        page = _guard(lambda: status.status_page(project))
+        html_file.parent.mkdir(parents=True, exist_ok=True)
+        html_file.write_bytes(page)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
