@@ -95,7 +95,16 @@ def _build(project: Project, target: str, jobs: int | None, strict: bool, force:
 
         outcomes = _guard(lambda: build.run(project, stages, jobs=jobs, strict=strict, force=force,
                                             seeds=seeds, on_done=done))
+    if target != "ingest":
+        _warn_unready_languages(project)
     _finish(project, outcomes)
+
+
+def _warn_unready_languages(project: Project) -> None:
+    from . import readiness
+    for need in readiness.report(project):
+        if not need.ok:
+            _say("warning", f"language {need.lang}: {need.need}: {need.detail} (see `pressrun languages`)")
 
 
 @main.command("ingest")
@@ -218,6 +227,25 @@ def stats_command(project: Project, as_json: bool, min_complete: float | None, h
         _say("error", f"{r.doc_id} [{r.lang}] is {r.percent:.1f}% complete, below {min_complete:g}%")
     if below:
         sys.exit(4)
+
+
+@main.command("languages")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def languages_command(project: Project, as_json: bool) -> None:
+    """What each edition language has and still needs: labels, hyphenation, quotation marks,
+    typography stylesheet, font coverage of its alphabet, CLDR data."""
+    from . import readiness
+    checks = readiness.report(project)
+    if as_json:
+        click.echo(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
+        return
+    table = Table(title="edition languages", show_edge=False)
+    for column in ("lang", "need", "status", "detail"):
+        table.add_column(column)
+    for c in checks:
+        table.add_row(c.lang, c.need, "ok" if c.ok else "MISSING", c.detail)
+    stdout.print(table)
 
 
 @main.command("check")
