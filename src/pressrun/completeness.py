@@ -49,9 +49,12 @@ def published_languages(project: Project, doc_id: str, source_lang: str) -> list
 
 
 def source_language(project: Project, doc_id: str) -> str:
-    """The language of a document's master (read from its root element only)."""
-    for _event, root in etree.iterparse(str(project.master_path(doc_id)), events=("start",)):
-        return root.get(XML_LANG, "")
+    """The language of a document's master (read from its root element only; "" without a master)."""
+    try:
+        for _event, root in etree.iterparse(str(project.master_path(doc_id)), events=("start",)):
+            return root.get(XML_LANG, "")
+    except (OSError, etree.XMLSyntaxError):
+        return ""
     return ""
 
 
