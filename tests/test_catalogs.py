@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from pressrun.translation import commands
 from pressrun.engine import build
 from pressrun.translation import catalogs
 from pressrun.errors import InputError
@@ -163,7 +164,7 @@ def test_broken_catalogs_name_file_and_line(tmp_path, content, line, message):
 
 def test_committed_translations_are_complete(project):
     build.ingest_seeds(project)
-    results = build.catalog_stats(project)
+    results = commands.catalog_stats(project)
     assert {(r.doc_id, r.lang) for r in results} == {
         (d, l) for d in (AVIM_ID, TURAN_ID) for l in ("en", "ru", "az")} | {("pressrun", "ru"), ("pressrun", "az")}
     for result in results:
@@ -173,7 +174,7 @@ def test_committed_translations_are_complete(project):
 def test_update_on_committed_catalogs_changes_nothing(project):
     build.ingest_seeds(project)
     before = {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")}
-    outcomes = build.extract_catalogs(project) + build.update_catalogs(project)
+    outcomes = commands.extract_catalogs(project) + commands.update_catalogs(project)
     assert {o.status for o in outcomes} == {"skipped"}
     assert before == {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")}
 
@@ -182,7 +183,7 @@ def test_updating_the_committed_catalogs_changes_no_byte(project):
     """`make catalogs` on up-to-date seeds rewrites nothing a translator committed (no churn)."""
     before = {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")}
     build.ingest_seeds(project)
-    outcomes = build.extract_catalogs(project) + build.update_catalogs(project) + build.extract_strings(project)
+    outcomes = commands.extract_catalogs(project) + commands.update_catalogs(project) + commands.extract_strings(project)
     assert {o.status for o in outcomes} == {"skipped"}, [(o.target, str(o.error)) for o in outcomes]
     assert {p: p.read_bytes() for p in project.translations_dir.rglob("*.po*")} == before
 

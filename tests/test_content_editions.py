@@ -84,8 +84,9 @@ def test_epub_keeps_numbers_tables_and_footnotes(project):
 def test_russian_original_is_not_translated_into_russian(project):
     english = (project.build_dir / "html" / "en" / f"{RUSSIAN}.xhtml").read_bytes()
     russian = (project.build_dir / "html" / "ru" / f"{RUSSIAN}.xhtml").read_bytes()
-    assert b"translation-credit" in english
-    assert b"translation-credit" not in russian
+    # no catalog translates it yet: the English edition is a draft, headed by no "Translated from" line
+    assert b"draft-banner" in english and b"translation-credit" not in english
+    assert b"translation-credit" not in russian and b"draft-banner" not in russian
     page = etree.fromstring(russian)
     assert page.get("lang") == "ru"
     assert not page.xpath("//h:main//*[@lang and @lang!='ru']", namespaces=XHTML)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from pressrun.translation import commands
 from pressrun.engine import build, dependencies
 from pressrun.editions import epub, fonts, pdf
 from pressrun.config import load_project
@@ -76,8 +77,8 @@ def world(tmp_path_factory):
 
 def _translate(project) -> None:
     """A Russian catalog for the seed, as `pressrun update` writes it, with every message translated."""
-    build.extract_catalogs(project)
-    build.update_catalogs(project)
+    commands.extract_catalogs(project)
+    commands.update_catalogs(project)
     po = project.po_path("ru", DOC)
     text = po.read_text(encoding="utf-8")
     for source, target in (("Harbour Notes", "Заметки о гаванях"),

@@ -32,6 +32,7 @@ from . import __version__, config
 from .config import Project, load_project
 from .engine import build, check
 from .errors import PressrunError
+from .translation import commands
 
 console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -111,7 +112,16 @@ def _build(project: Project, target: str, jobs: int | None, strict: bool, force:
 
         outcomes = _guard(lambda: build.run(project, stages, jobs=jobs, strict=strict, force=force,
                                             seeds=seeds, selection=selection, on_done=done), project)
+    if target != "ingest":
+        _warn_unready_languages(project)
     _finish(project, outcomes)
+
+
+def _warn_unready_languages(project: Project) -> None:
+    from .editions import readiness
+    for need in readiness.report(project):
+        if not need.ok:
+            _say("warning", f"language {need.lang}: {need.need}: {need.detail} (see `pressrun languages`)")
 
 
 @main.command("ingest")
@@ -133,26 +143,51 @@ def ingest_command(project: Project, seeds: tuple[Path, ...], jobs, strict, forc
 @click.pass_obj
 def extract_command(project: Project) -> None:
     """Write translations/<doc-id>.pot from every master (run ingest first)."""
-    _finish(project, _guard(lambda: build.extract_catalogs(project)))
+    _finish(project, _guard(lambda: commands.extract_catalogs(project)))
 
 
 @main.command("update")
+@click.option("--compendium", "compendia", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A PO file of existing translations to fill empty messages from (as msgmerge --compendium); "
+                   "may be given several times.")
 @click.pass_obj
-def update_command(project: Project) -> None:
+def update_command(project: Project, compendia: tuple[Path, ...]) -> None:
     """Create or update translations/<lang>/LC_MESSAGES/<doc-id>.po for every language.
 
     Changed source text becomes fuzzy with the previous msgid; removed text
-    becomes obsolete (#~) and is kept.  No translation is ever dropped.
+    becomes obsolete (#~) and is kept.  No translation is ever dropped.  Empty
+    messages are filled from the translation memory: the other documents'
+    catalogs of the same language, then the compendia (exact matches as
+    translated, close ones as fuzzy).
     """
-    _finish(project, _guard(lambda: build.update_catalogs(project)))
+    _finish(project, _guard(lambda: commands.update_catalogs(project, list(compendia))))
+
+
+@main.group("tm")
+def tm_group() -> None:
+    """The translation memory: every reviewed translation of the project's catalogs."""
+
+
+@tm_group.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/memory.tmx"),
+              show_default=True, help="Where to write the TMX file (relative to the project).")
+@click.pass_obj
+def tm_export_command(project: Project, output: Path) -> None:
+    """Write the translation memory as TMX 1.4 for CAT tools (run `pressrun ingest` first)."""
+    from .translation import memory
+    target = output if output.is_absolute() else project.root / output
+    units = _guard(lambda: commands.memory_units(project))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(memory.tmx(units))
+    console.print(f"{len(units)} translation units written to {target}")
 
 
 @main.command("catalogs")
 @click.pass_obj
 def catalogs_command(project: Project) -> None:
     """Ingest, extract and update: bring every catalog up to date with the seeds."""
-    _finish(project, _guard(lambda: build.ingest_seeds(project) + build.extract_catalogs(project)
-                            + build.update_catalogs(project) + build.extract_strings(project)))
+    _finish(project, _guard(lambda: build.ingest_seeds(project) + commands.extract_catalogs(project)
+                            + commands.update_catalogs(project) + commands.extract_strings(project)))
 
 
 def _build_command(name: str, target: str, summary: str) -> None:
@@ -220,10 +255,18 @@ def serve_command(project: Project, port: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--min-complete", type=click.FloatRange(0, 100), default=None,
               help="Exit non-zero if any catalog is less than this percent translated.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a status page for the translation team (translated, fuzzy, untranslated, "
+                   "TM-filled, terminology findings, draft or published) to this file.")
 @click.pass_obj
-def stats_command(project: Project, as_json: bool, min_complete: float | None) -> None:
+def stats_command(project: Project, as_json: bool, min_complete: float | None, html_file: Path | None) -> None:
     """Translation progress per document and language."""
-    results = _guard(lambda: build.catalog_stats(project))
+    results = _guard(lambda: commands.catalog_stats(project))
+    if html_file is not None:
+        from .translation import status
+        page = _guard(lambda: status.status_page(project))
+        html_file.parent.mkdir(parents=True, exist_ok=True)
+        html_file.write_bytes(page)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -239,6 +282,25 @@ def stats_command(project: Project, as_json: bool, min_complete: float | None) -
         _say("error", f"{r.doc_id} [{r.lang}] is {r.percent:.1f}% complete, below {min_complete:g}%")
     if below:
         sys.exit(4)
+
+
+@main.command("languages")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def languages_command(project: Project, as_json: bool) -> None:
+    """What each edition language has and still needs: labels, hyphenation, quotation marks,
+    typography stylesheet, font coverage of its alphabet, CLDR data."""
+    from .editions import readiness
+    checks = readiness.report(project)
+    if as_json:
+        click.echo(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
+        return
+    table = Table(title="edition languages", show_edge=False)
+    for column in ("lang", "need", "status", "detail"):
+        table.add_column(column)
+    for c in checks:
+        table.add_row(c.lang, c.need, "ok" if c.ok else "MISSING", c.detail)
+    stdout.print(table)
 
 
 @main.command("check")

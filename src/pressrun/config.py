@@ -35,6 +35,8 @@ class Project:
     build_dir: Path = field(default=Path("build"))
     max_seed_bytes: int = MAX_SEED_BYTES
     min_complete: float = 100.0
+    #: Percent of messages translated below which an edition is built only as a draft.
+    min_publish: float = 80.0
     #: The date editions carry, in seconds since 1970 (see :func:`project_date`).
     source_date_epoch: int = 0
     executor: str = "local"  # where steps run: "local" (process pool) or "dask"
@@ -136,6 +138,7 @@ def load_project(root: Path | None = None) -> Project:
         build_dir=folder("build", "build"),
         max_seed_bytes=int(settings.get("max_seed_bytes", MAX_SEED_BYTES)),
         min_complete=float(settings.get("min_complete", 100.0)),
+        min_publish=float(settings.get("min_publish", 80.0)),
         source_date_epoch=project_date(root),
         base_url=base_url_setting(settings.get("base_url", ""), root / "pyproject.toml"),
         **executor_settings(settings.get("executor", "local"), settings.get("scheduler"), root / "pyproject.toml"),

@@ -82,25 +82,46 @@ class EditionInfo:
     identifier: str
     source_url: str = ""
     rights: str = ""
-    translator: str = ""
+    translators: list[str] = field(default_factory=list)
     original_language: str = ""
     series: str = ""
     series_number: str = ""
     siblings: list[str] = field(default_factory=list)
     copyright: str = ""
+    #: Percent translated when the edition is a draft (below ``min_publish``); None when published.
+    draft_percent: float | None = None
+    #: Percent of the messages translated and passages shown in the original language (translations only).
+    translation_state: tuple[float, int] | None = None
+
+    @property
+    def metadata_title(self) -> str:
+        """The title for file metadata: marked "DRAFT" with its completeness when the edition is a draft."""
+        if self.draft_percent is None:
+            return self.title
+        return f"DRAFT ({self.draft_percent:.0f} % translated): {self.title}"
 
     @property
     def rights_statement(self) -> str:
         """Copyright line and rights statement, e.g. ``© 2009-2025 AVİM. All rights reserved``."""
         return ". ".join(part for part in (self.copyright, self.rights) if part)
 
+    @property
+    def translator(self) -> str:
+        """The credited translators' names, joined ("" when the translation is uncredited)."""
+        return ", ".join(self.translators)
+
 
 def _text(tree, path: str) -> str:
     return " ".join(tree.xpath(f"string({path})", namespaces=XPATH_NS).split())
 
 
+def original_language(master: etree._ElementTree) -> str:
+    """The language a translated master was translated from ("" for an original)."""
+    return _text(master, "/db:article/db:info/db:bibliomisc[@role='original-language']")
+
+
 def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: list[str],
-                 edition_date: str) -> EditionInfo:
+                 edition_date: str, draft_percent: float | None = None) -> EditionInfo:
     uses_tool("babel")  # CLDR's names and date formats are part of every edition
     info = "/db:article/db:info"
     authors = [" ".join(a.xpath("string(db:personname|db:orgname)", namespaces=XPATH_NS).split())
@@ -116,8 +137,9 @@ def edition_info(master: etree._ElementTree, doc_id: str, lang: str, siblings: l
         identifier=edition_identifier(doc_id, lang),
         source_url=_text(master, f"{info}/db:biblioid[@class='uri']"),
         rights=_text(master, f"{info}/db:legalnotice"),
-        translator=_text(master, f"{info}/db:othercredit[@class='translator']"),
-        original_language=_text(master, f"{info}/db:bibliomisc[@role='original-language']"),
+        translators=[" ".join(" ".join(credit.itertext()).split()) for credit in
+                     master.xpath(f"{info}/db:othercredit[@class='translator']", namespaces=XPATH_NS)],
+        original_language=original_language(master), draft_percent=draft_percent,
         series=_text(master, f"{info}/db:biblioset[@relation='series']/db:title"),
         series_number=_text(master, f"{info}/db:biblioset[@relation='series']/db:volumenum"),
         siblings=[s for s in siblings if s != lang],
@@ -167,7 +189,23 @@ class _Builder:
         return format_date(date.fromisoformat(iso[:10]), format="long", locale=self.locale)
 
     def language_name(self, code: str) -> str:
-        return language_name(code, self.lang)
+        """A language's name standing alone, as the edition's catalog gives it (else Babel's)."""
+        from ..translation.catalogs import language_label_msgid
+        msgid = language_label_msgid("language name", code)
+        name = self.strings.pgettext("language name", msgid)
+        return language_name(code, self.lang) if name == msgid and self.lang != CODE_LANGUAGE else name
+
+    def language_label(self, use: str, code: str, **values: str) -> str:
+        """The label ``use`` naming language ``code`` (rules/language-labels.toml), translated."""
+        from ..translation.catalogs import language_label_msgid
+        return self.strings.pgettext(use, language_label_msgid(use, code)).format(**values)
+
+    def translation_credit(self) -> str:
+        """"Translated from X" or "Translated from X by Y" in the edition language."""
+        meta = self.meta
+        if meta.translator:
+            return self.language_label("translated from, by", meta.original_language, translator=meta.translator)
+        return self.language_label("translated from", meta.original_language)
 
     def find(self, path: str):
         found = self.master.xpath(path, namespaces=XPATH_NS)
@@ -182,9 +220,10 @@ class _Builder:
         html.set(XML_LANG, self.lang)
         head = _sub(html, "head")
         _sub(head, "meta", {"charset": "utf-8"})
-        _sub(head, "title", text=meta.title)
+        _sub(head, "title", text=meta.metadata_title)
+        keywords = meta.keywords + (["DRAFT"] if meta.draft_percent is not None else [])
         for name, content in (("author", ", ".join(meta.authors)), ("description", meta.description),
-                              ("keywords", ", ".join(meta.keywords)),
+                              ("keywords", ", ".join(keywords)),
                               ("generator", f"pressrun {__version__}"),
                               ("dcterms.created", meta.edition_date), ("dcterms.modified", meta.edition_date),
                               ("dcterms.identifier", meta.identifier), ("dcterms.publisher", meta.publisher),
@@ -192,6 +231,8 @@ class _Builder:
             if content:
                 _sub(head, "meta", {"name": name, "content": content})
         body = _sub(html, "body", {"data-page-label": _("Page")})
+        if meta.draft_percent is not None:
+            self.draft_marks(body)
         body.append(self.title_block())
         main = _sub(body, "main")
         for node in self.master.getroot():
@@ -202,6 +243,26 @@ class _Builder:
                 body.append(section)
         return etree.ElementTree(html)
 
+    def completeness(self) -> str:
+        """How complete the translation is, e.g. "Translated: 98 %; passages in the original language: 1"."""
+        if self.meta.translation_state is None:
+            return ""
+        _ = self.strings.gettext
+        percent, fallbacks = self.meta.translation_state
+        return _("Translated: {percent} %; passages in the original language: {count}").format(
+            percent=f"{percent:.0f}", count=fallbacks)
+
+    def draft_marks(self, body: etree._Element) -> None:
+        """The banner and the watermark (repeated on every PDF page) of a draft edition."""
+        _ = self.strings.gettext
+        body.set("class", "draft")
+        percent = f"{self.meta.draft_percent:.0f}"
+        _sub(body, "p", {"class": "draft-banner", "role": "note"},
+             _("Draft translation: {percent} % translated; untranslated passages are shown in the original "
+               "language. Not a published edition.").format(percent=percent))
+        _sub(body, "div", {"class": "draft-watermark", "aria-hidden": "true"},
+             _("DRAFT · {percent} %").format(percent=percent))
+
     def title_block(self) -> etree._Element:
         _ = self.strings.gettext
         meta = self.meta
@@ -209,7 +270,8 @@ class _Builder:
                                "data-author": ", ".join(meta.authors)})
         if meta.publisher:
             publisher = _sub(header, "p", {"class": "publisher"}, meta.publisher)
-            if meta.original_language and meta.original_language != self.lang:
+            localized = self.find("/db:article/db:info/db:publisher/db:publishername[@xml:lang]") is not None
+            if meta.original_language and meta.original_language != self.lang and not localized:
                 publisher.set("lang", meta.original_language)
                 publisher.set(XML_LANG, meta.original_language)
         if meta.series:
@@ -228,10 +290,8 @@ class _Builder:
         if meta.pubdate:
             dateline = _sub(header, "p", {"class": "dateline"})
             _sub(dateline, "time", {"datetime": meta.pubdate}, self.date(meta.pubdate))
-        if meta.original_language:
-            credit = _("Translated from {language}").format(language=self.language_name(meta.original_language))
-            if meta.translator:
-                credit += ". " + _("Translation: {translator}").format(translator=meta.translator)
+        credit = self.translation_credit() if meta.original_language and meta.draft_percent is None else ""
+        if credit:
             _sub(header, "p", {"class": "translation-credit"}, credit)
         abstract = self.find("/db:article/db:info/db:abstract")
         if abstract is not None:
@@ -430,10 +490,8 @@ class _Builder:
             parts.append(_("{series}, No. {number}").format(series=meta.series, number=meta.series_number)
                          if meta.series_number else meta.series)
         parts.append(self.date(meta.pubdate))
-        if meta.original_language:
-            parts.append(_("Translated from {language}").format(language=self.language_name(meta.original_language)))
-        if meta.translator:
-            parts.append(_("Translation: {translator}").format(translator=meta.translator))
+        if meta.original_language and meta.draft_percent is None:
+            parts.append(self.translation_credit())
         parts.append(_("Edition {identifier}").format(identifier=meta.identifier))
         para = _sub(section, "p", text=". ".join(p.rstrip(".") for p in parts if p) + ".")
         if meta.source_url:
@@ -450,6 +508,7 @@ class _Builder:
         info = "/db:article/db:info"
         original_title = _text(self.master, f"{info}/db:bibliomisc[@role='original-title']") or meta.title
         accessed = _text(self.master, f"{info}/db:bibliomisc[@role='access-date']")
+        original_publisher = _text(self.master, f"{info}/db:bibliomisc[@role='original-publisher']")
         years = _text(self.master, f"{info}/db:copyright/db:year")
         holder = _text(self.master, f"{info}/db:copyright/db:holder")
         rows = [
@@ -457,10 +516,13 @@ class _Builder:
             (_("Original language"), self.language_name(meta.original_language or self.lang), None),
             (_("Source"), meta.source_url, None),
             (_("Accessed"), self.date(accessed), None),
-            (_("Original publisher"), meta.publisher, None),
+            (_("Original publisher"), original_publisher or meta.publisher,
+             (meta.original_language or None) if original_publisher else None),
             (_("Rights"), " ".join(p for p in (f"© {years}" if years else "", holder, meta.rights) if p), None),
             (_("Edition language"), self.language_name(self.lang), None),
-            (_("Translation"), meta.translator, None),
+            (_("Translation"), (meta.translator or _("translator not credited")) if meta.original_language else "",
+             None),
+            (_("Completeness"), self.completeness() if meta.original_language else "", None),
             (_("Edition identifier"), meta.identifier, None),
             (_("Build date"), self.date(meta.edition_date), None),
             (_("Also available in"), ", ".join(self.language_name(s) for s in meta.siblings), None),

@@ -235,7 +235,7 @@ def pandoc_metadata(info: EditionInfo, people: list[Person], cover_alt: str) -> 
 
 def _metadata_fields(info: EditionInfo, people: list[Person], cover_alt: str) -> dict:
     meta = {
-        "title": info.title,
+        "title": info.metadata_title,
         "lang": info.lang,
         "identifier": [{"scheme": "URN", "text": info.identifier}],
         "creator": [{"role": "aut", "text": p.name, "file-as": p.file_as} for p in people],
@@ -246,8 +246,8 @@ def _metadata_fields(info: EditionInfo, people: list[Person], cover_alt: str) ->
         "rights": info.rights_statement,
         "cover-image-alt": cover_alt,
     }
-    if info.translator:
-        meta["contributor"] = [{"role": "trl", "text": info.translator}]
+    if info.translators:
+        meta["contributor"] = [{"role": "trl", "text": name} for name in info.translators]
     if info.series:
         meta["belongs-to-collection"] = info.series
         if info.series_number:

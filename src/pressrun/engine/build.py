@@ -35,9 +35,6 @@ from typing import Callable
 
 from .. import __version__
 from ..config import Project, load_project
-from ..document.master import read_master
-from ..document.model import XML_ID, XPATH_NS
-from ..editions import edition
 from ..errors import (
     InputError,
     InternalError,
@@ -46,7 +43,6 @@ from ..errors import (
     ToolError,
     ValidationError,
 )
-from ..translation import catalogs
 from . import dependencies
 from .executors import make_executor
 from .outputs import remove_stale_temporaries, write_atomic
@@ -292,6 +288,7 @@ def current_settings(project: Project, strict: bool) -> dict[str, object]:
     """The settings and tool versions steps may depend on (each step records the ones it uses)."""
     return {"languages": list(project.languages), "max_seed_bytes": project.max_seed_bytes, "strict": strict,
             "source_date_epoch": project.source_date_epoch, "base_url": project.base_url,
+            "min_publish": project.min_publish,
             **dependencies.tool_versions()}
 
 
@@ -314,89 +311,6 @@ def write_state(project: Project, step: Step, inputs: dict[str, str], outcome: O
     state = {"key": base_key(step), "inputs": inputs, "outputs": outputs, "details": outcome.details,
              "problems": [problem.as_dict() for problem in outcome.problems]}
     write_atomic(step.state_file(project), json.dumps(state, ensure_ascii=False, sort_keys=True).encode())
-
-
-# Steps ---------------------------------------------------------------------------------
-
-
-
-def _masters(project: Project):
-    """(doc_id, tree) for every source master, in a stable order."""
-    for path in project.masters():
-        tree = read_master(path)
-        yield tree.getroot().get(XML_ID) or path.stem, tree
-
-
-def _title(tree) -> str:
-    return tree.xpath("string(/db:article/db:info/db:title)", namespaces=XPATH_NS)
-
-
-def extract_catalogs(project: Project) -> list[Outcome]:
-    """Write ``translations/<doc-id>.pot`` for every master."""
-    outcomes = []
-    for doc_id, tree in _masters(project):
-        target = project.pot_path(doc_id)
-        written = catalogs.write_catalog(target, catalogs.extract(tree, doc_id))
-        outcomes.append(Outcome("extract", doc_id, "built" if written else "skipped", target))
-    return outcomes
-
-
-def update_catalogs(project: Project) -> list[Outcome]:
-    """Create or update ``translations/<lang>/LC_MESSAGES/<doc-id>.po`` for every language."""
-    outcomes = []
-    for doc_id, tree in _masters(project):
-        template = catalogs.extract(tree, doc_id)
-        for lang in project.languages:
-            target = project.po_path(lang, doc_id)
-            try:
-                old = catalogs.read_catalog(target, lang) if target.is_file() else None
-                new = catalogs.update(catalogs.language_template(template, tree, lang), old, lang, doc_id,
-                                      _title(tree))
-                written = catalogs.write_catalog(target, new)
-                outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "built" if written else "skipped", target))
-            except PressrunError as error:
-                outcomes.append(Outcome("update", f"{doc_id} [{lang}]", "failed", error=error))
-    return outcomes
-
-
-def catalog_stats(project: Project) -> list[catalogs.CatalogStats]:
-    results = []
-    for doc_id, _tree in _masters(project):
-        for lang in project.languages:
-            path = project.po_path(lang, doc_id)
-            if not path.is_file():
-                raise InputError("catalog missing: run `pressrun update`", path)
-            results.append(catalogs.stats(catalogs.read_catalog(path, lang), doc_id, lang))
-    for lang in project.languages:
-        path = project.po_path(lang, edition.STRINGS_DOMAIN)
-        if lang != edition.CODE_LANGUAGE and path.is_file():
-            results.append(catalogs.stats(catalogs.read_catalog(path, lang), edition.STRINGS_DOMAIN, lang))
-    return results
-
-
-# Edition strings (the "pressrun" domain) ------------------------------------------
-
-def extract_strings(project: Project) -> list[Outcome]:
-    """Extract the words editions add themselves into ``translations/pressrun.pot``
-    and update ``translations/<lang>/LC_MESSAGES/pressrun.po``."""
-    template = catalogs.extract_code_strings()
-    outcomes = []
-    target = project.pot_path(edition.STRINGS_DOMAIN)
-    written = catalogs.write_catalog(target, template)
-    outcomes.append(Outcome("extract", edition.STRINGS_DOMAIN, "built" if written else "skipped", target))
-    for lang in project.languages:
-        if lang == edition.CODE_LANGUAGE:
-            continue
-        path = project.po_path(lang, edition.STRINGS_DOMAIN)
-        label = f"{edition.STRINGS_DOMAIN} [{lang}]"
-        try:
-            old = catalogs.read_catalog(path, lang) if path.is_file() else None
-            new = catalogs.update(template, old, lang, edition.STRINGS_DOMAIN, "pressrun edition strings")
-            written = catalogs.write_catalog(path, new)
-            outcomes.append(Outcome("update", label, "built" if written else "skipped", path))
-        except PressrunError as error:
-            outcomes.append(Outcome("update", label, "failed", error=error))
-    return outcomes
 
 
 # Conveniences for one stage at a time (the library API and the tests use them) --------

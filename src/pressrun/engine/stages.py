@@ -26,7 +26,7 @@ from ..document.master import build_master, read_master, serialize, validate
 from ..editions import edition, epub, hyphenation
 from ..errors import InputError, PressrunError, Problem, ValidationError
 from ..sources.ingest import ingest
-from ..translation import catalogs
+from ..translation import catalogs, completeness, names
 from ..translation.merge import merge
 from . import dependencies
 from .outputs import write_atomic
@@ -114,6 +114,8 @@ def run_merge(project: Project, step: Step, strict: bool) -> Outcome:
     dependencies.uses("strict", strict)
     translated, report = merge(read_master(project.master_path(doc_id)), catalog, lang, project.shown(po_path),
                                doc_id)
+    if edition.original_language(translated):
+        names.localize_names(translated, names.read_names(names.names_path(project.translations_dir, lang)), lang)
     if catalog is None:
         report.problems.append(Problem("warning", "no catalog yet: run `pressrun update`", project.shown(po_path)))
     errors = validate(translated)
@@ -142,9 +144,12 @@ def edition_context(project: Project, doc_id: str, lang: str):
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
     master = read_master(master_file)
-    languages = dependencies.uses("languages", list(project.languages))
+    dependencies.uses("languages", list(project.languages))
     epoch = dependencies.uses("source_date_epoch", project.source_date_epoch)
-    info = edition.edition_info(master, doc_id, lang, languages, edition.edition_date(epoch))
+    publication = completeness.publication(project, doc_id, lang)
+    info = edition.edition_info(master, doc_id, lang, publication["published"], edition.edition_date(epoch),
+                                publication["draft_percent"])
+    info.translation_state = (publication["translated_percent"], publication["fallbacks"])
     strings = edition.load_strings(project.po_path(lang, edition.STRINGS_DOMAIN))
     return master, info, strings
 

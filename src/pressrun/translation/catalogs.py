@@ -33,7 +33,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, escape, unescape, w
 from lxml import etree
 
 from .. import __version__
-from ..config import source_date_epoch
+from ..config import DEFAULT_LANGUAGES, source_date_epoch
 from ..document.its import Segment, segments
 from ..document.model import XPATH_NS
 from ..engine.dependencies import read_bytes
@@ -44,6 +44,12 @@ FUZZY_CUTOFF = 0.6
 PO_WIDTH = 0  # no wrapping: one message, one line
 #: Last-Translator of a catalog nobody has translated yet; editions print no credit for it.
 UNASSIGNED_TRANSLATOR = "not yet assigned"
+#: Last-Translator values that name nobody (pressrun's and gettext's placeholders).
+PLACEHOLDER_TRANSLATORS = {"", UNASSIGNED_TRANSLATOR, "FULL NAME <EMAIL@ADDRESS>"}
+#: The header listing a translation's translators ("Name <mail>, Name"); Babel does not keep it.
+TRANSLATORS_HEADER = "X-Translators"
+#: The ``#.`` comment that records where the translation memory took a translation from; kept on update.
+MEMORY_COMMENT = "TM: "
 
 
 # Extract ---------------------------------------------------------------------
@@ -126,7 +132,30 @@ def catalog_bytes(catalog: Catalog) -> bytes:
         if message.id and message.previous_id:
             line = f"msgid {escape(message.id)}\n"
             text = text.replace("\n" + line, f"\n#| msgid {escape(message.previous_id[0])}\n{line}", 1)
+    listed = listed_translators(catalog)
+    if listed:
+        text = re.sub(r'("Language-Team: [^"]*"\n)', lambda m: f'{m.group(1)}"{TRANSLATORS_HEADER}: {escape(listed)[1:-1]}\\n"\n',
+                      text, count=1)
     return _fix_generator(text.encode("utf-8"))
+
+
+def listed_translators(catalog: Catalog) -> str:
+    """The catalog's ``X-Translators`` header value ("" when it has none)."""
+    return getattr(catalog, "translators", "")
+
+
+def translator_names(catalog: Catalog | None) -> list[str]:
+    """The people a catalog credits: its ``X-Translators`` list, else its ``Last-Translator``.
+
+    E-mail addresses are removed; placeholders (pressrun's "not yet assigned",
+    gettext's "FULL NAME <EMAIL@ADDRESS>", an empty header) name nobody.
+    """
+    if catalog is None:
+        return []
+    listed = listed_translators(catalog)
+    entries = listed.split(",") if listed else [catalog.last_translator or ""]
+    names = [entry.split("<")[0].strip() for entry in entries if entry.strip() not in PLACEHOLDER_TRANSLATORS]
+    return [name for name in names if name]
 
 
 def _fix_generator(data: bytes) -> bytes:
@@ -150,54 +179,61 @@ def update(template: Catalog, old: Catalog | None, lang: str, doc_id: str, title
         new.last_translator = old.last_translator
         new.language_team = old.language_team
         new.mime_headers = [(name, value) for name, value in old.mime_headers if name == "Plural-Forms"]
-    previous = {m.id: m for m in (old or []) if m.id}
-    obsolete = dict(old.obsolete) if old is not None else {}
+        new.translators = listed_translators(old)
+    previous = {_key(m): m for m in (old or []) if m.id}
+    obsolete = {_key(m): m for m in (old.obsolete.values() if old is not None else [])}
     wanted = [m for m in template if m.id]
-    used: set[str] = {m.id for m in wanted if m.id in previous}
+    used: set = {_key(m) for m in wanted if _key(m) in previous}
     for message in wanted:
-        found = previous.get(message.id) or obsolete.pop(message.id, None)
+        found = previous.get(_key(message)) or obsolete.pop(_key(message), None)
         if found is not None:
             _add(new, message, found.string, found.flags, found.user_comments,
-                 previous_id=found.previous_id if found.fuzzy else ())
+                 previous_id=found.previous_id if found.fuzzy else (),
+                 kept_comments=[c for c in found.auto_comments if c.startswith(MEMORY_COMMENT)])
             continue
-        match = _closest(message.id, [m for m in previous.values() if m.id not in used and m.string])
+        match = _closest(message, [m for k, m in previous.items() if k not in used and m.string])
         if match is None:
-            match = _closest(message.id, [m for m in obsolete.values() if m.string])
+            match = _closest(message, [m for m in obsolete.values() if m.string])
             if match is not None:
-                obsolete.pop(match.id)
+                obsolete.pop(_key(match))
         if match is not None:
-            used.add(match.id)
+            used.add(_key(match))
             _add(new, message, match.string, set(match.flags) | {"fuzzy"}, match.user_comments,
                  previous_id=match.id)
         else:
             _add(new, message, "", set(), [])
-    for key, message in previous.items():
-        if key not in used and key not in new and message.string:
-            new.obsolete[key] = _copy(message)
-    for key, message in obsolete.items():
-        if message.string and key not in new:
-            new.obsolete[key] = _copy(message)
+    for key, message in [*previous.items(), *obsolete.items()]:
+        if key not in used and new.get(*key) is None and message.string:
+            new.obsolete[new._key_for(*key)] = _copy(message)
     return new
 
 
-def _add(catalog: Catalog, template: Message, string, flags, user_comments, previous_id=()) -> None:
-    catalog.add(template.id, string, template.locations, flags=[f for f in flags if f != "python-format"],
-                auto_comments=template.auto_comments, user_comments=user_comments, previous_id=previous_id)
+def _key(message: Message) -> tuple[str, str | None]:
+    return message.id, message.context
+
+
+def _add(catalog: Catalog, template: Message, string, flags, user_comments, previous_id=(),
+         kept_comments=()) -> None:
+    added = catalog.add(template.id, string, template.locations, flags=[f for f in flags if f != "python-format"],
+                        auto_comments=[*template.auto_comments, *kept_comments], user_comments=user_comments,
+                        previous_id=previous_id, context=template.context)
     if not previous_id:
-        catalog[template.id].previous_id = []
-    catalog[template.id].flags.discard("python-format")
+        added.previous_id = []
+    added.flags.discard("python-format")
 
 
 def _copy(message: Message) -> Message:
     return Message(message.id, message.string, message.locations, message.flags, message.auto_comments,
-                   message.user_comments, message.previous_id)
+                   message.user_comments, message.previous_id, context=message.context)
 
 
-def _closest(msgid: str, candidates: list[Message]) -> Message | None:
-    """The most similar candidate at word level, if similar enough."""
-    words = msgid.split()
+def _closest(message: Message, candidates: list[Message]) -> Message | None:
+    """The most similar candidate of the same context at word level, if similar enough."""
+    words = message.id.split()
     best, best_ratio = None, FUZZY_CUTOFF
     for candidate in candidates:
+        if candidate.context != message.context:
+            continue
         other = candidate.id.split()
         matcher = SequenceMatcher(None, words, other, autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
@@ -214,7 +250,8 @@ def language_template(template: Catalog, master: etree._ElementTree, lang: str) 
     clone = Catalog(domain=template.domain, creation_date=template.creation_date, fuzzy=False)
     for message in template:
         if message.id and message.id not in in_lang:
-            clone.add(message.id, "", message.locations, auto_comments=message.auto_comments)
+            clone.add(message.id, "", message.locations, auto_comments=message.auto_comments,
+                      context=message.context)
     return clone
 
 
@@ -283,6 +320,8 @@ def read_catalog(path: Path, lang: str | None = None) -> Catalog:
         _StrictParser(catalog).parse(lines)
     except PoFileError as exc:
         raise InputError(str(exc), path, exc.lineno + 1) from None
+    listed = re.search(r'^"' + TRANSLATORS_HEADER + r': ((?:[^"\\]|\\[^n])*)\\n"$', text, re.MULTILINE)
+    catalog.translators = unescape(f'"{listed.group(1)}"').strip() if listed else ""
     return catalog
 
 
@@ -336,10 +375,13 @@ def stats(catalog: Catalog, doc_id: str, lang: str) -> CatalogStats:
 # Edition strings ------------------------------------------------------------------
 
 STRINGS_SOURCES = ("editions/edition.py",)
+LANGUAGE_LABELS = "language-labels.toml"  # in pressrun/rules/
 
 
-def extract_code_strings() -> Catalog:
-    """The ``pressrun`` domain template: every ``_("…")`` in the edition code (Babel extraction).
+def extract_code_strings(languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Catalog:
+    """The ``pressrun`` domain template: every ``_("…")`` in the edition code (Babel extraction)
+    and, for each of ``languages``, one message per label use that names a language
+    (``rules/language-labels.toml``, the use as msgctxt).
 
     References name the source file without a line number, so that editing
     pressrun's code never rewrites the translators' catalogs.
@@ -356,4 +398,23 @@ def extract_code_strings() -> Catalog:
                 catalog.add(message, "", [(f"src/pressrun/{name}", None)],
                             auto_comments=comments or ["words an edition adds; keep {placeholders} as they are"])
                 catalog[message].flags.discard("python-format")
+    for context, use in language_label_uses().items():
+        for lang in languages:
+            msgid = language_label_msgid(context, lang)
+            if catalog.get(msgid, context) is None:
+                added = catalog.add(msgid, "", [(f"src/pressrun/rules/{LANGUAGE_LABELS}", None)], auto_comments=[use["comment"]],
+                                    context=context)
+                added.flags.discard("python-format")
     return catalog
+
+
+def language_label_uses() -> dict[str, dict]:
+    """Each use of a language name in a label: msgctxt → its English msgid template and comment."""
+    from ..sources.profiles import load_rules_table
+    return load_rules_table(LANGUAGE_LABELS)["uses"]
+
+
+def language_label_msgid(context: str, lang: str) -> str:
+    """The English msgid of one label use naming language ``lang``."""
+    english = Locale.parse(lang).get_display_name("en")
+    return language_label_uses()[context]["msgid"].replace("{language}", english)

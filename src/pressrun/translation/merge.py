@@ -5,12 +5,17 @@ In: ``build/master/<doc-id>.xml`` and
 Out: ``build/master/<lang>/<doc-id>.xml`` (still DocBook 5.0) with
 ``xml:lang`` set to the edition language, every segment replaced by its
 translation, and in ``<info>`` the original language and title and the
-translator credit (the catalog's ``Last-Translator``).
+translator credit (the people the catalog names: ``X-Translators`` or
+``Last-Translator``; none when it names nobody).
 
 A segment already in the target language passes through.  An untranslated
 or fuzzy message, or a msgstr that is rejected (not well-formed, or whose
 inline tags differ from its msgid's), falls back to the source text, which
-keeps its own ``xml:lang`` so hyphenation and fonts stay right.  A msgstr is
+keeps its own ``xml:lang`` so hyphenation and fonts stay right.  A fuzzy
+message whose source changed only trivially since it was translated
+(whitespace, punctuation, letter case, or a character edit distance of at
+most 2 % of the message, against its ``#| msgid``) stays in the edition and
+is reported as "in use, awaiting review".  A msgstr is
 parsed as XML with no entities and no DTD and may only contain the tags of
 its msgid, so a translation can never inject markup.
 """
@@ -28,8 +33,10 @@ from ..document.its import LINE_BREAK_PI, Segment, language_of, segments
 from ..document.master import safe_parser
 from ..document.model import DOCBOOK_NS, NSMAP, XML_LANG, XPATH_NS, db
 from ..errors import Problem
-from .catalogs import UNASSIGNED_TRANSLATOR
+from .catalogs import translator_names
 
+#: A fuzzy message stays in the edition when its source changed by at most this share of characters.
+TRIVIAL_EDIT_SHARE = 0.02
 _WRAP_OPEN = f'<_wrap xmlns="{DOCBOOK_NS}" xmlns:xlink="http://www.w3.org/1999/xlink">'
 
 
@@ -45,6 +52,7 @@ class MergeReport:
     passed_through: int = 0
     untranslated: int = 0
     fuzzy: int = 0
+    fuzzy_in_use: int = 0
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -83,12 +91,18 @@ def _merge_segment(segment: Segment, catalog: Catalog | None, lang: str, po_path
     message = catalog.get(segment.msgid) if catalog is not None else None
     if message is None or not message.string:
         report.untranslated += 1
-    elif message.fuzzy:
+    elif message.fuzzy and not trivially_changed(message.previous_id, segment.msgid):
         report.fuzzy += 1
     else:
         try:
             apply_translation(segment, message.string)
-            report.translated += 1
+            if message.fuzzy:
+                report.fuzzy_in_use += 1
+                report.problems.append(Problem("warning", f"in use, awaiting review: {segment.msgid[:50]!r} "
+                                               "(fuzzy after a trivial source change)",
+                                               str(po_path), message.lineno, "fuzzy"))
+            else:
+                report.translated += 1
             return True
         except RejectedTranslation as exc:
             report.rejected += 1
@@ -96,6 +110,36 @@ def _merge_segment(segment: Segment, catalog: Catalog | None, lang: str, po_path
                                            str(po_path), message.lineno, "msgstr"))
     segment.element.set(XML_LANG, segment.lang)
     return False
+
+
+def trivially_changed(previous_id, msgid: str) -> bool:
+    """True when the source went from ``previous_id`` to ``msgid`` by a trivial edit only."""
+    previous = previous_id[0] if isinstance(previous_id, (list, tuple)) and previous_id else previous_id
+    if not previous:
+        return False
+    if _letters_only(previous) == _letters_only(msgid):
+        return True
+    return edit_distance_within(previous, msgid, int(TRIVIAL_EDIT_SHARE * len(msgid)))
+
+
+def _letters_only(text: str) -> str:
+    """The text without whitespace and punctuation, case folded."""
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def edit_distance_within(a: str, b: str, limit: int) -> bool:
+    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``limit`` (stops early)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    row = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        previous_diagonal, row[0] = row[0], i
+        for j, char_b in enumerate(b, 1):
+            previous_diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
+                                                   previous_diagonal + (char_a != char_b))
+        if min(row) > limit:
+            return False
+    return row[-1] <= limit
 
 
 def apply_translation(segment: Segment, msgstr: str) -> None:
@@ -158,14 +202,6 @@ def _record_translation(tree: etree._ElementTree, source_lang: str, original_tit
     title = etree.SubElement(info, db("bibliomisc"), role="original-title")
     title.text = original_title
     title.set(XML_LANG, source_lang)
-    credit = translator_credit(catalog)
-    if credit:
+    for name in translator_names(catalog):
         other = etree.SubElement(info, db("othercredit"), {"class": "translator"})
-        etree.SubElement(other, db("orgname")).text = credit
-
-
-def translator_credit(catalog: Catalog | None) -> str:
-    """The translator's name from the catalog's Last-Translator header (e-mail removed)."""
-    if catalog is None or not catalog.last_translator or catalog.last_translator == UNASSIGNED_TRANSLATOR:
-        return ""
-    return catalog.last_translator.split("<")[0].strip()
+        etree.SubElement(other, db("personname")).text = name
