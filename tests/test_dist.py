@@ -40,7 +40,7 @@ def _page(root: Path, lang: str, doc_id: str):
 
 
 def _info(project, doc_id, lang):
-    return stages.edition_context(project, doc_id, lang)[1]
+    return stages.edition_record(project, doc_id, lang)[1]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -382,12 +382,12 @@ def test_an_edition_that_cannot_be_read_is_left_out_with_a_warning(release_site,
     project, _root = release_site
     copy = tmp_path / "copy"
     shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("dist"))
-    (copy / "build" / "master" / "az" / f"{TURAN_ID}.xml").unlink()
+    (copy / "build" / "html" / "az" / f"{TURAN_ID}.json").write_text("{not json", encoding="utf-8")
     (copy / "build" / "epub" / "ru" / f"{AVIM_ID}.epub").unlink()
     files, problems = release.site_files(load_project(copy))
     assert sorted(str(problem) for problem in problems) == sorted([
         f"{AVIM_ID} [ru] left out: its PDF or EPUB was not built",
-        f"{TURAN_ID} [az] left out: translated master missing: run `pressrun merge`"])
+        f"{TURAN_ID} [az] left out: its metadata record cannot be read (JSONDecodeError); rebuild it with --force"])
     assert len([name for name in files if name.endswith("/index.html") and name.count("/") == 2]) == 4
     assert f"az/{AVIM_ID}/index.html" in files and f"az/{TURAN_ID}/index.html" not in files
 

@@ -89,6 +89,10 @@ class Project:
     def edition_path(self, doc_id: str, lang: str) -> Path:
         return self.build_dir / "html" / lang / f"{doc_id}.xhtml"
 
+    def edition_info_path(self, doc_id: str, lang: str) -> Path:
+        """The edition's metadata record, next to its XHTML: what the writers read besides it."""
+        return self.build_dir / "html" / lang / f"{doc_id}.json"
+
     def pdf_path(self, doc_id: str, lang: str) -> Path:
         return self.build_dir / "pdf" / lang / f"{doc_id}.pdf"
 

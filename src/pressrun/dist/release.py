@@ -1,9 +1,9 @@
 """Release: the built editions → ``build/dist/``, written whole, incrementally.
 
 In: the project, after the PDF and EPUB steps.  For every document and
-language: the translated master and edition strings (through the same
-:func:`pressrun.engine.stages.edition_context` the PDF and EPUB steps use), the
-edition XHTML, the PDF and the EPUB.  Out: ``build/dist/`` (pages, feeds,
+language: the edition XHTML and its metadata record (through the same
+:func:`pressrun.engine.stages.edition_record` the PDF and EPUB steps use),
+the PDF and the EPUB.  Out: ``build/dist/`` (pages, feeds,
 citation files, ``sitemap.xml``, ``robots.txt``, the edition files, web
 fonts and style, ``SHA256SUMS`` and ``manifest.json``) and an Outcome.  The
 files and settings the step reads are recorded as it reads them; when none
@@ -133,28 +133,24 @@ def _records(project: Project, files: dict[str, bytes]) -> tuple[list[EditionRec
     for doc_id in doc_ids(project):
         for lang in project.languages:
             pdf, epub = note(project.pdf_path(doc_id, lang)), note(project.epub_path(doc_id, lang))
-            if not (pdf.is_file() and epub.is_file() and note(project.edition_path(doc_id, lang)).is_file()):
+            if not (pdf.is_file() and epub.is_file() and note(project.edition_path(doc_id, lang)).is_file()
+                    and note(project.edition_info_path(doc_id, lang)).is_file()):
                 problems.append(Problem("warning", f"{doc_id} [{lang}] left out: its PDF or EPUB was not built"))
                 continue
             try:
-                master, info, _strings = stages.edition_context(project, doc_id, lang)
-            except PressrunError as error:
-                problems.append(Problem("warning", f"{doc_id} [{lang}] left out: {error.message}"))
+                _xhtml, info = stages.edition_record(project, doc_id, lang)
+            except (ValueError, TypeError, KeyError) as error:
+                problems.append(Problem("warning", f"{doc_id} [{lang}] left out: its metadata record cannot be "
+                                                   f"read ({type(error).__name__}); rebuild it with --force"))
                 continue
             folder = f"{lang}/{doc_id}"
             files[f"{folder}/{doc_id}.pdf"] = pdf.read_bytes()
             files[f"{folder}/{doc_id}.epub"] = epub.read_bytes()
             cover = _cover(epub, f"{folder}/cover", files)
-            records.append(edition_record(info, _author_types(master),
+            records.append(edition_record(info, [creator.kind for creator in info.creators],
                                           dist_file(pdf, f"{folder}/{doc_id}.pdf", PDF_TYPE),
                                           dist_file(epub, f"{folder}/{doc_id}.epub", EPUB_TYPE), cover))
     return records, problems
-
-
-def _author_types(master) -> list[str]:
-    authors = master.xpath("/db:article/db:info/db:author", namespaces=XPATH_NS)
-    return ["Organization" if author.find("{http://docbook.org/ns/docbook}orgname") is not None else "Person"
-            for author in authors]
 
 
 COVER_TYPES = {"image/png": "png", "image/jpeg": "jpg"}

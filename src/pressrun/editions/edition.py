@@ -14,8 +14,9 @@ content is ever parsed as markup.
 from __future__ import annotations
 
 import io
+import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -67,8 +68,22 @@ def load_strings(po_path: Path | None) -> NullTranslations:
 
 
 @dataclass
+class Creator:
+    """An author as file metadata names them: display name, sort name, and whether a person or organisation."""
+
+    name: str
+    file_as: str
+    kind: str = "Person"  # or "Organization"
+
+
+@dataclass
 class EditionInfo:
-    """What the renderers need to know besides the XHTML (metadata, identifiers)."""
+    """What the writers need besides the XHTML: the edition's metadata record.
+
+    The edition step writes it next to the XHTML (:func:`info_json`); the
+    PDF, EPUB and release writers read only those two files, never the
+    master or the catalogs.
+    """
 
     doc_id: str
     lang: str
@@ -92,6 +107,12 @@ class EditionInfo:
     draft_percent: float | None = None
     #: Percent of the messages translated and passages shown in the original language (translations only).
     translation_state: tuple[float, int] | None = None
+    #: For the writers: authors with sort names, the navigation's words, relations to the
+    #: other editions, and the edition language's own name.
+    creators: list[Creator] = field(default_factory=list)
+    navigation: NavigationWords | None = None
+    relations: list[str] = field(default_factory=list)
+    language_name: str = ""
 
     @property
     def metadata_title(self) -> str:
@@ -563,6 +584,44 @@ class NavigationWords:
     contents: str
     start: str
     note_back: str  # keeps the ``{number}`` placeholder
+
+
+def creators_of(master: etree._ElementTree) -> list[Creator]:
+    """Authors with a sort name (``Korejba, Jakub``); an organisation is filed under its name."""
+    creators = []
+    for author in master.xpath("/db:article/db:info/db:author", namespaces=XPATH_NS):
+        org = author.xpath("string(db:orgname)", namespaces=XPATH_NS).strip()
+        if org:
+            creators.append(Creator(org, org, "Organization"))
+            continue
+        parts = {p: author.xpath(f"string(db:personname/db:{p})", namespaces=XPATH_NS).strip()
+                 for p in ("honorific", "firstname", "surname")}
+        name = " ".join(v for v in parts.values() if v)
+        creators.append(Creator(name, ", ".join(v for v in (parts["surname"], parts["firstname"]) if v) or name))
+    return creators
+
+
+def for_writers(info: EditionInfo, master: etree._ElementTree, strings: NullTranslations) -> EditionInfo:
+    """The record completed with what only the master and the strings can tell the writers."""
+    info.creators = creators_of(master)
+    info.navigation = navigation_words(strings, info.title)
+    info.relations = [f"{edition_identifier(info.doc_id, other)} ({other})" for other in info.siblings]
+    info.language_name = language_name(info.lang, info.lang)
+    return info
+
+
+def info_json(info: EditionInfo) -> bytes:
+    return (json.dumps(asdict(info), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_info(data: bytes) -> EditionInfo:
+    """The record :func:`info_json` wrote."""
+    fields = json.loads(data)
+    fields["creators"] = [Creator(**creator) for creator in fields["creators"]]
+    fields["navigation"] = NavigationWords(**fields["navigation"]) if fields["navigation"] else None
+    if fields["translation_state"] is not None:
+        fields["translation_state"] = tuple(fields["translation_state"])
+    return EditionInfo(**fields)
 
 
 def navigation_words(strings: NullTranslations, title: str) -> NavigationWords:

@@ -25,7 +25,6 @@ import re
 import tempfile
 import textwrap
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from ..document.model import SOURCE_URL_SCHEMES, is_safe_url
 from ..engine import dependencies
 from ..engine.dependencies import uses_tool
 from ..errors import ToolError
-from .edition import XHTML_NS, EditionInfo, NavigationWords
+from .edition import XHTML_NS, Creator, EditionInfo, NavigationWords
 from .fonts import font_folder
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -64,12 +63,6 @@ ACCESSIBILITY = (
 ACCESSIBILITY_SUMMARY = ("A text-only article with headings, a table of contents and landmarks; every passage in "
                          "another language than the edition's is marked with its language; the cover image has a "
                          "text alternative. No hazards.")
-
-
-@dataclass
-class Person:
-    name: str
-    file_as: str
 
 
 # The pandoc input -------------------------------------------------------------------
@@ -228,12 +221,12 @@ def _literal(value):
     return value
 
 
-def pandoc_metadata(info: EditionInfo, people: list[Person], cover_alt: str) -> dict:
+def pandoc_metadata(info: EditionInfo, people: list[Creator], cover_alt: str) -> dict:
     """The pandoc metadata of one edition, every string kept literal."""
     return {key: _literal(value) for key, value in _metadata_fields(info, people, cover_alt).items()}
 
 
-def _metadata_fields(info: EditionInfo, people: list[Person], cover_alt: str) -> dict:
+def _metadata_fields(info: EditionInfo, people: list[Creator], cover_alt: str) -> dict:
     meta = {
         "title": info.metadata_title,
         "lang": info.lang,
@@ -448,34 +441,18 @@ def repack(entries: dict[str, bytes], epoch: int) -> bytes:
     return buffer.getvalue()
 
 
-def people_of(master) -> list[Person]:
-    """Authors with a sort name (``Korejba, Jakub``)."""
-    from ..document.model import XPATH_NS
-    people = []
-    for author in master.xpath("/db:article/db:info/db:author", namespaces=XPATH_NS):
-        org = author.xpath("string(db:orgname)", namespaces=XPATH_NS).strip()
-        if org:
-            people.append(Person(org, org))
-            continue
-        parts = {p: author.xpath(f"string(db:personname/db:{p})", namespaces=XPATH_NS).strip()
-                 for p in ("honorific", "firstname", "surname")}
-        name = " ".join(v for v in parts.values() if v)
-        file_as = ", ".join(v for v in (parts["surname"], parts["firstname"]) if v) or name
-        people.append(Person(name, file_as))
-    return people
-
-
 def edition_text(xhtml: bytes) -> str:
     return "".join(etree.fromstring(xhtml, safe_parser()).itertext())
 
 
-def build_epub(xhtml: bytes, info: EditionInfo, master, stylesheets: list[Path], language_name: str,
-               words: NavigationWords, relations: list[str], epoch: int) -> bytes:
+def build_epub(xhtml: bytes, info: EditionInfo, stylesheets: list[Path], epoch: int) -> bytes:
+    """The EPUB 3 of one edition, from its XHTML and metadata record alone."""
+    words = info.navigation
     with tempfile.TemporaryDirectory(prefix="pressrun-assets-") as work:
         folder = Path(work)
         fonts = subset_fonts(edition_text(xhtml), folder)
-        cover = draw_cover(info, language_name, folder / "cover.png")
-        metadata = pandoc_metadata(info, people_of(master), words.cover_alt)
+        cover = draw_cover(info, info.language_name, folder / "cover.png")
+        metadata = pandoc_metadata(info, info.creators, words.cover_alt)
         uses_tool("pandoc")
         epub = run_pandoc(pandoc_source(xhtml), metadata, stylesheets, fonts, cover, epoch)
-    return complete_package(epub, info, relations, words, epoch)
+    return complete_package(epub, info, info.relations, words, epoch)

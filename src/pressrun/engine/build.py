@@ -307,7 +307,10 @@ def read_state(path: Path) -> dict:
 
 def write_state(project: Project, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
     """The step's record: its key, what it read, its outputs (relative to the project) and findings."""
-    outputs = [Path(outcome.output).relative_to(project.root).as_posix()] if outcome.output else []
+    stage = STAGE_TABLE.get(step.stage)
+    written = (stage.outputs(project, step.unit, step.lang) if stage and stage.per == "edition"
+               else [outcome.output] if outcome.output else [])
+    outputs = [Path(path).relative_to(project.root).as_posix() for path in written]
     state = {"key": base_key(step), "inputs": inputs, "outputs": outputs, "details": outcome.details,
              "problems": [problem.as_dict() for problem in outcome.problems]}
     write_atomic(step.state_file(project), json.dumps(state, ensure_ascii=False, sort_keys=True).encode())

@@ -139,7 +139,7 @@ def run_merge(project: Project, step: Step, strict: bool) -> Outcome:
 
 
 def edition_context(project: Project, doc_id: str, lang: str):
-    """The translated master, its EditionInfo and the edition strings of ``lang``."""
+    """The translated master, its EditionInfo and the edition strings of ``lang`` (the edition step's inputs)."""
     master_file = project.master_path(doc_id, lang)
     if not master_file.is_file():
         raise InputError("translated master missing: run `pressrun merge`", master_file)
@@ -158,9 +158,20 @@ def edition_epoch(info: edition.EditionInfo) -> int:
     return int(datetime.fromisoformat(info.edition_date).replace(tzinfo=timezone.utc).timestamp())
 
 
+def edition_record(project: Project, doc_id: str, lang: str) -> tuple[bytes, edition.EditionInfo]:
+    """What every writer reads: the edition XHTML and its metadata record (never the master)."""
+    for path in (project.edition_path(doc_id, lang), project.edition_info_path(doc_id, lang)):
+        if not dependencies.note(path).is_file():
+            raise InputError("edition missing: run `pressrun all --force`", path)
+    xhtml = dependencies.read_bytes(project.edition_path(doc_id, lang))
+    return xhtml, edition.read_info(dependencies.read_bytes(project.edition_info_path(doc_id, lang)))
+
+
 def run_edition(project: Project, step: Step, strict: bool) -> Outcome:
     master, info, strings = edition_context(project, step.unit, step.lang)
     target = project.edition_path(step.unit, step.lang)
+    write_atomic(project.edition_info_path(step.unit, step.lang),
+                 edition.info_json(edition.for_writers(info, master, strings)))
     write_atomic(target, edition.build_edition(master, info, strings))
     return Outcome("edition", step.label, "built", target)
 
@@ -173,10 +184,10 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
     )
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
-    _master, info, _strings = edition_context(project, doc_id, lang)
+    xhtml, info = edition_record(project, doc_id, lang)
     source = project.edition_path(doc_id, lang)
-    result = pdf.render_pdf(dependencies.read_bytes(source), source, project.stylesheets("print"), [project.root],
-                            info.identifier, edition_epoch(info))
+    result = pdf.render_pdf(xhtml, source, project.stylesheets("print"), [project.root], info.identifier,
+                            edition_epoch(info))
     target = project.pdf_path(doc_id, lang)
     write_atomic(target, pdftags.with_artifacts(pdfmeta.with_library_metadata(result.data, info)))
     problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
@@ -185,12 +196,8 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
 
 def run_epub(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
-    master, info, strings = edition_context(project, doc_id, lang)
-    words = edition.navigation_words(strings, info.title)
-    relations = [f"{edition.edition_identifier(doc_id, other)} ({other})" for other in info.siblings]
-    data = epub.build_epub(dependencies.read_bytes(project.edition_path(doc_id, lang)), info, master,
-                           project.stylesheets("epub"),
-                           edition.language_name(lang, lang), words, relations, edition_epoch(info))
+    xhtml, info = edition_record(project, doc_id, lang)
+    data = epub.build_epub(xhtml, info, project.stylesheets("epub"), edition_epoch(info))
     target = project.epub_path(doc_id, lang)
     write_atomic(target, data)
     return Outcome("epub", step.label, "built", target)
@@ -216,7 +223,8 @@ def _no_outputs(project: Project, unit: str, lang: str | None) -> list[Path]:
 STAGE_TABLE: dict[str, Stage] = {stage.name: stage for stage in (
     Stage("ingest", run_ingest, "seed", ("merge",), 0, _no_outputs, publish_ingest),
     Stage("merge", run_merge, "edition", ("edition",), 1, lambda p, doc, lang: [p.master_path(doc, lang)]),
-    Stage("edition", run_edition, "edition", ("pdf", "epub"), 2, lambda p, doc, lang: [p.edition_path(doc, lang)]),
+    Stage("edition", run_edition, "edition", ("pdf", "epub"), 2,
+          lambda p, doc, lang: [p.edition_path(doc, lang), p.edition_info_path(doc, lang)]),
     Stage("pdf", run_pdf, "edition", (), 3, lambda p, doc, lang: [p.pdf_path(doc, lang)]),
     Stage("epub", run_epub, "edition", (), 3, lambda p, doc, lang: [p.epub_path(doc, lang)]),
 )}
