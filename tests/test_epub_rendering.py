@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from pressrun.editions.typography import quotes_css
 from pressrun.engine import build
 
 from conftest import AVIM_ID, TURAN_ID, require
@@ -151,12 +152,14 @@ def test_edition_fonts_are_loaded_and_bold_is_real(browser, served, lang):
 
 
 def test_packaged_stylesheets_are_the_epub_step_inputs(release_editions):
-    """The EPUB carries exactly the stylesheets its build step recorded as read, in cascade order."""
+    """The EPUB carries the quotation marks of the typography table, then exactly the stylesheets its
+    build step recorded as read, in cascade order."""
     step = build.Step("epub", AVIM_ID, "ru")
     state = json.loads(step.state_file(release_editions).read_text(encoding="utf-8"))
     recorded = sorted(Path(name).read_bytes() for name in state["inputs"] if name.endswith(".css") and "*" not in name)
     with zipfile.ZipFile(release_editions.epub_path(step.unit, step.lang)) as archive:
-        packaged = [archive.read(f"EPUB/styles/stylesheet{n}.css") for n in range(1, len(recorded) + 1)]
-        assert f"EPUB/styles/stylesheet{len(recorded) + 1}.css" not in archive.namelist()
-    assert sorted(packaged) == recorded
-    assert packaged == [sheet.read_bytes() for sheet in release_editions.stylesheets("epub")]
+        packaged = [archive.read(f"EPUB/styles/stylesheet{n}.css") for n in range(1, len(recorded) + 2)]
+        assert f"EPUB/styles/stylesheet{len(recorded) + 2}.css" not in archive.namelist()
+    assert packaged[0] == quotes_css().encode()  # the marks of rules/typography.toml, before the project's sheets
+    assert sorted(packaged[1:]) == recorded
+    assert packaged[1:] == [sheet.read_bytes() for sheet in release_editions.stylesheets("epub")]

@@ -41,6 +41,7 @@ from ..engine.dependencies import uses_tool
 from ..errors import ToolError
 from .edition import XHTML_NS, Creator, EditionInfo, NavigationWords
 from .fonts import font_folder
+from .typography import quote_characters, quotes_css
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -158,7 +159,7 @@ def subset_fonts(text: str, folder: Path) -> list[Path]:
     """
     uses_tool("harfbuzz")
     wanted = uharfbuzz.SubsetInput()
-    wanted.unicode_set.update({ord(char) for char in set(text + "0123456789 «»“”‘’—–-.,:;!?()[]©№")})
+    wanted.unicode_set.update({ord(char) for char in set(text + quote_characters() + "0123456789 —–-.,:;!?()[]©№")})
     wanted.layout_feature_tag_set.invert()
     wanted.name_id_set.invert()
     wanted.flags = uharfbuzz.SubsetFlags.NOTDEF_OUTLINE
@@ -452,6 +453,9 @@ def build_epub(xhtml: bytes, info: EditionInfo, stylesheets: list[Path], epoch: 
         folder = Path(work)
         fonts = subset_fonts(edition_text(xhtml), folder)
         cover = draw_cover(info, info.language_name, folder / "cover.png")
+        typography = folder / "typography.css"
+        typography.write_text(quotes_css(), encoding="utf-8")
+        stylesheets = [typography, *stylesheets]
         metadata = pandoc_metadata(info, info.creators, words.cover_alt)
         uses_tool("pandoc")
         epub = run_pandoc(pandoc_source(xhtml), metadata, stylesheets, fonts, cover, epoch)

@@ -30,6 +30,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..config import pinned_source_date
 from ..engine.dependencies import read_bytes, uses_tool
 from .fonts import FONT_FAMILY, font_files, font_folder
+from .typography import quotes_css
 
 log = logging.getLogger("pressrun.editions.pdf")
 
@@ -100,7 +101,7 @@ def _render(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path]
     fetcher = SandboxFetcher([*roots, font_folder()])
     fonts = FontConfiguration()
     html = HTML(string=xhtml.decode("utf-8"), base_url=base.as_uri(), url_fetcher=fetcher)
-    styles = [CSS(string=font_face_css(), url_fetcher=fetcher, font_config=fonts)]
+    styles = [CSS(string=font_face_css() + quotes_css(), url_fetcher=fetcher, font_config=fonts)]
     styles += [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts) for path in stylesheets if path.is_file()]
     document = html.render(stylesheets=styles, font_config=fonts, pdf_variant=PDF_VARIANT, pdf_tags=True)
     document.metadata = _Metadata(**document.metadata.__dict__)
