@@ -55,7 +55,7 @@ def _container(parent: etree._Element, name: str, kind: str, values: list[str], 
 
 def _dublin_core(description: etree._Element, info: EditionInfo) -> None:
     """The Dublin Core fields the master states, in the containers XMP prescribes."""
-    _container(description, "dc:title", "Alt", [info.title], "x-default")
+    _container(description, "dc:title", "Alt", [info.metadata_title], "x-default")
     if info.authors:
         _container(description, "dc:creator", "Seq", info.authors)
     _container(description, "dc:language", "Bag", [info.lang])
@@ -133,7 +133,7 @@ def with_library_metadata(data: bytes, info: EditionInfo) -> bytes:
     """The PDF with the complete record in XMP and a consistent Info dictionary."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         docinfo = pdf.docinfo
-        docinfo["/Title"] = info.title
+        docinfo["/Title"] = info.metadata_title
         if info.authors:
             docinfo["/Author"] = ", ".join(info.authors)
         if info.description:
