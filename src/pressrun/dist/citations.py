@@ -18,6 +18,7 @@ import lxml.html
 import pypandoc
 from lxml import etree
 
+from ..editions.edition import append_text
 from .record import EditionRecord, safe_url
 
 #: The CSL style the citations on the pages follow (pandoc's default style).
@@ -105,7 +106,7 @@ def rendered_citation(record: EditionRecord) -> etree._Element:
 
 def _copy_as_text(source, target: etree._Element) -> None:
     """Copy the text of ``source`` into ``target``, keeping only italics and allowed links as markup."""
-    _append_text(target, source.text)
+    append_text(target, source.text)
     for child in source:
         if child.tag in ("i", "em"):
             copy = etree.SubElement(target, "i")
@@ -114,14 +115,5 @@ def _copy_as_text(source, target: etree._Element) -> None:
             copy = etree.SubElement(target, "a", {"href": safe_url(child.get("href"))})
             copy.text = child.text_content()
         else:
-            _append_text(target, child.text_content())
-        _append_text(target, child.tail)
-
-
-def _append_text(element: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    if len(element):
-        element[-1].tail = (element[-1].tail or "") + text
-    else:
-        element.text = (element.text or "") + text
+            append_text(target, child.text_content())
+        append_text(target, child.tail)

@@ -450,10 +450,10 @@ class _Builder:
         if source is None:
             return
         self.copy_language(source, target)
-        _append(target, source.text)
+        append_text(target, source.text)
         for child in source:
             self.inline(target, child)
-            _append(target, child.tail)
+            append_text(target, child.tail)
 
     def inline(self, target: etree._Element, node) -> None:
         if isinstance(node, etree._ProcessingInstruction):
@@ -474,7 +474,7 @@ class _Builder:
             element = _sub(target, "span", {"class": "footnote", "id": f"fn-{self.notes}", "role": "note"})
             for index, para in enumerate(node.iterchildren(db("para"))):
                 if index:
-                    _append(element, " ")
+                    append_text(element, " ")
                 self.inline_content(element, para)
             return
         elif tag in ("superscript", "subscript"):
@@ -516,7 +516,7 @@ class _Builder:
         parts.append(_("Edition {identifier}").format(identifier=meta.identifier))
         para = _sub(section, "p", text=". ".join(p.rstrip(".") for p in parts if p) + ".")
         if meta.source_url:
-            _append(para, " ")
+            append_text(para, " ")
             _source_link(para, meta.source_url)
         return section
 
@@ -632,7 +632,8 @@ def navigation_words(strings: NullTranslations, title: str) -> NavigationWords:
                            note_back=_("Back to note {number} in the text"))
 
 
-def _append(element: etree._Element, text: str | None) -> None:
+def append_text(element: etree._Element, text: str | None) -> None:
+    """Add ``text`` after the element's last child, or to its text when it has none (mixed content)."""
     if not text:
         return
     if len(element):
