@@ -7,6 +7,7 @@ default threshold of 80 %).
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from dataclasses import replace
@@ -16,6 +17,7 @@ import pytest
 from lxml import etree
 
 from conftest import AVIM_ID, AVIM_SEED, make_project
+from pressrun.dist import release
 from pressrun.engine import build, inspection
 from pressrun.translation import completeness
 from pressrun.translation.catalogs import read_catalog, write_catalog
@@ -108,3 +110,16 @@ def test_the_colophon_states_how_complete_the_translation_is(editions):
     assert "Tərcümə olunub: 88 %; orijinalın dilində qalan hissələr: 2" in az
     fallback = _xhtml(editions, "az").xpath("//h:main//h:p[@lang='en']", namespaces=XHTML)
     assert fallback  # every passage shown in the original language carries its language
+
+
+def test_drafts_are_left_out_of_the_release(editions):
+    outcome = release.write_dist(editions, force=True)
+    assert outcome.status == "built"
+    assert [str(problem) for problem in outcome.problems] == [
+        f"{AVIM_ID} [ru] left out: a draft, 25 % translated (below [tool.pressrun] min_publish)"]
+    root = release.dist_dir(editions)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(edition["language"] for edition in manifest["editions"]) == ["az", "en"]
+    assert not (root / "ru" / AVIM_ID).exists()
+    switcher = etree.parse(str(root / "en" / AVIM_ID / "index.html"), etree.HTMLParser())
+    assert not switcher.xpath("//a[@hreflang='ru']")

@@ -143,6 +143,10 @@ def _records(project: Project, files: dict[str, bytes]) -> tuple[list[EditionRec
                 problems.append(Problem("warning", f"{doc_id} [{lang}] left out: its metadata record cannot be "
                                                    f"read ({type(error).__name__}); rebuild it with --force"))
                 continue
+            if info.draft_percent is not None:
+                problems.append(Problem("warning", f"{doc_id} [{lang}] left out: a draft, {info.draft_percent:.0f} % "
+                                                   "translated (below [tool.pressrun] min_publish)"))
+                continue
             folder = f"{lang}/{doc_id}"
             files[f"{folder}/{doc_id}.pdf"] = pdf.read_bytes()
             files[f"{folder}/{doc_id}.epub"] = epub.read_bytes()
