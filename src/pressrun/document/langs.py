@@ -85,7 +85,7 @@ def parse_date(text: str) -> str | None:
 def _detector():
     from lingua import IsoCode639_1, LanguageDetectorBuilder
     codes = [getattr(IsoCode639_1, code.upper()) for code in language_table()["detect"]]
-    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_low_accuracy_mode().build()
 
 
 def identify_language(text: str) -> tuple[str | None, float]:
