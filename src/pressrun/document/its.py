@@ -121,6 +121,14 @@ def segments(tree: etree._ElementTree, rules: Rules | None = None) -> list[Segme
     return found
 
 
+def running_paragraphs(tree: etree._ElementTree) -> list[etree._Element]:
+    """The paragraphs an edition sets as running text: translatable ``para`` segments, notes and the
+    byline (set in the title block) left out.  The one answer to "which paragraphs count"."""
+    return [segment.element for segment in segments(tree)
+            if segment.element.tag == f"{{{DOCBOOK_NS}}}para" and segment.element.get("role") != "byline"
+            and not segment.element.xpath("ancestor::db:footnote", namespaces={"db": DOCBOOK_NS})]
+
+
 def _is_segment(node: etree._Element, info: _Annotated) -> bool:
     """An element holding text of its own (directly or through inline markup)."""
     if (node.text or "").strip():

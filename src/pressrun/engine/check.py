@@ -23,8 +23,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import Project
+from ..document.its import running_paragraphs
 from ..document.master import read_master, safe_parser, validate
-from ..document.model import XPATH_NS
 from ..editions import edition
 from ..errors import PressrunError, ToolError
 from ..translation import catalogs, commands, terminology
@@ -228,8 +228,7 @@ def _consistent(project: Project, editions: list[tuple[str, str]]) -> Gate:
         with zipfile.ZipFile(epub_file) as archive:
             epub_text = _letters("".join("".join(etree.fromstring(archive.read(name), safe_parser()).itertext())
                                          for name in archive.namelist() if name.endswith(".xhtml")))
-        for para in read_master(master_file).xpath("/db:article/db:para[not(@role='byline')]|//db:listitem/db:para",
-                                                   namespaces=XPATH_NS):
+        for para in running_paragraphs(read_master(master_file)):
             gate.checked += 1
             words = _letters("".join(para.itertext()))
             if words[:80] not in pdf_text or words not in epub_text:

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypedDict
 
 from ..config import Project
 from ..document.master import build_master, read_master, serialize, validate
@@ -32,6 +32,24 @@ from . import dependencies
 from .outputs import write_atomic
 
 
+class StepDetails(TypedDict, total=False):
+    """What a step reports besides its status, kept in its state and shown by the summary."""
+
+    doc_id: str  # ingest: the document id the seed gives
+    profile: str  # ingest: the source profile that read it
+    pages: int  # pdf: the page count
+    files: int  # dist: files in the release
+    # merge: the merge report (its language, counts and problems)
+    lang: str
+    problems: list[dict]
+    translated: int
+    fuzzy: int
+    fuzzy_in_use: int
+    untranslated: int
+    rejected: int
+    passed_through: int
+
+
 @dataclass
 class Outcome:
     """What became of one step: built, skipped (up to date, or blocked by a failed step) or failed."""
@@ -42,7 +60,7 @@ class Outcome:
     output: Path | None = None
     problems: list[Problem] = field(default_factory=list)
     error: PressrunError | None = None
-    details: dict = field(default_factory=dict)
+    details: StepDetails = field(default_factory=dict)
     seconds: float = 0.0  # how long the step ran where it ran (0 for a step not run)
     cpu_seconds: float = 0.0  # CPU time it used there, its subprocesses (pandoc) included
 
