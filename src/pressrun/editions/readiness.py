@@ -75,7 +75,7 @@ def _quotes(lang: str) -> Check:
 def _stylesheet(project: Project, lang: str) -> Check:
     path = project.styles_dir / f"lang-{lang}.css"
     return Check(lang, "typography stylesheet", path.is_file(),
-                 path.name if path.is_file() else f"no styles/{path.name} (quotation marks, hyphenation limits)")
+                 path.name if path.is_file() else f"no styles/{path.name} (hyphenation limits)")
 
 
 @lru_cache(maxsize=1)
