@@ -4,18 +4,20 @@ In: a :class:`~pressrun.config.Project`.  Out: the artifacts under
 ``build/`` and a list of :class:`Outcome` records (what was built, skipped or
 failed, with the problems found), which the command line shows as a summary.
 
-Every step (ingest a seed; merge, edition XHTML, PDF and EPUB per document
-and language) is keyed by a hash of what it reads: the content of its input
-files, the stylesheets and fonts it uses, the settings and the versions of
-pressrun and its renderers.  A step whose key is unchanged and whose outputs
-exist is skipped; the warnings it gave when it ran are reported again, since
-they hold until its input changes.  Each step is submitted as soon as the
+The steps come from the stage table (:mod:`pressrun.engine.stages`): ingest
+per seed; merge, edition, PDF and EPUB per document and language.  A step
+records every file and setting it reads as it reads them
+(:mod:`pressrun.engine.dependencies`); the engine keeps that record with the
+step's state and skips the step while nothing recorded has changed and its
+outputs exist, reporting again the warnings it gave when it ran, since they
+hold until its input changes.  Each step is submitted as soon as the
 steps it depends on have finished (no stage waits for the whole previous
 stage) to the executor :func:`pressrun.engine.executors.make_executor` gives: this
 machine's process pool or a Dask cluster.  The step writes its outputs and
 its state file itself, atomically, wherever it runs.  One document's failure
 never stops the others, and the steps that depend on a failed one are
-skipped with a note.  A lock on ``build/.lock`` serializes concurrent builds
+skipped with a note; an unexpected exception is a bug report (exit 70), not
+a stopped build.  A lock on ``build/.lock`` serializes concurrent builds
 of one checkout.
 """
 
