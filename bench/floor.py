@@ -21,12 +21,13 @@ from weasyprint.text.fonts import FontConfiguration
 from pressrun.config import load_project
 from pressrun.editions.fonts import font_files
 from pressrun.editions.pdf import font_face_css
+from pressrun.editions.typography import quotes_css
 
 
 def render_pdf(job: tuple[Path, Path, list[Path]]) -> None:
     source, target, sheets = job
     fonts = FontConfiguration()
-    styles = [CSS(string=font_face_css(), font_config=fonts)]
+    styles = [CSS(string=font_face_css() + quotes_css(), font_config=fonts)]
     styles += [CSS(filename=str(sheet), font_config=fonts) for sheet in sheets]
     HTML(filename=str(source)).write_pdf(str(target), stylesheets=styles, font_config=fonts)
 

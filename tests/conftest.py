@@ -103,16 +103,21 @@ def release_site(tmp_path_factory):
     return project, release.dist_dir(project)
 
 
+def build_editions(project):
+    """Build every PDF and EPUB of ``project`` in one run; fail the test on any failed step."""
+    from pressrun.engine import build
+    outcomes = build.run(project, build.STAGES)
+    failed = [f"{o.step} {o.target}: {o.error}" for o in outcomes if o.status == "failed"]
+    assert not failed, failed
+    return project
+
+
 @pytest.fixture(scope="session")
 def release_editions(tmp_path_factory):
-    """Both seeds built once into PDF and EPUB in every language (C locale): the project."""
-    from pressrun.engine import build
+    """Both seeds built once into PDF and EPUB in every language, under the C locale (an edition's
+    language must never come from the machine's): the project.  Tests must not change it."""
     project = load_project(make_project(tmp_path_factory.mktemp("release")))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("LANG", "C")
         env.setenv("LC_ALL", "C")
-        outcomes = (build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
-                    + build.build_epubs(project))
-    failed = [str(o.error) for o in outcomes if o.status != "built"]
-    assert not failed, failed
-    return project
+        return build_editions(project)

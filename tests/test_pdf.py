@@ -9,12 +9,11 @@ import pytest
 
 from pressrun.engine import build, inspection
 from pressrun.editions import pdf
-from pressrun.config import load_project
 from pressrun.editions.edition import edition_identifier
 from pressrun.document.master import read_master
 from pressrun.document.model import XPATH_NS
 
-from conftest import AVIM_ID, TURAN_ID, make_project
+from conftest import AVIM_ID, TURAN_ID
 
 LANGS = ("en", "ru", "az")
 DOCS = (AVIM_ID, TURAN_ID)
@@ -22,12 +21,8 @@ PUBLISHED = {AVIM_ID: "2024-12-02", TURAN_ID: "2017-11-25"}
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory):
-    project = load_project(make_project(tmp_path_factory.mktemp("pdf")))
-    outcomes = build.ingest_seeds(project) + build.merge_translations(project) + build.build_pdfs(project)
-    failed = [str(o.error) for o in outcomes if o.status != "built"]
-    assert not failed, failed
-    return project, {o.target: o for o in outcomes if o.step == "pdf"}
+def editions(release_editions):
+    return release_editions
 
 
 def _letters(text: str) -> str:
@@ -42,7 +37,7 @@ def _body_text(path) -> str:
 @pytest.mark.parametrize("doc_id", DOCS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_paragraph_is_in_the_pdf_text(editions, doc_id, lang):
-    project, _ = editions
+    project = editions
     text = _letters(_body_text(project.pdf_path(doc_id, lang)))
     master = read_master(project.master_path(doc_id, lang))
     for note in master.xpath("//db:footnote", namespaces=XPATH_NS):
@@ -59,7 +54,7 @@ def test_every_paragraph_is_in_the_pdf_text(editions, doc_id, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_fonts_embedded_and_no_fallback(editions, lang):
-    project, _ = editions
+    project = editions
     for doc_id in DOCS:
         fonts = inspection.pdf_fonts(project.pdf_path(doc_id, lang))
         assert fonts
@@ -71,7 +66,7 @@ def test_fonts_embedded_and_no_fallback(editions, lang):
 @pytest.mark.parametrize("doc_id", DOCS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_metadata_tags_language_and_outline(editions, doc_id, lang):
-    project, _ = editions
+    project = editions
     master = read_master(project.master_path(doc_id, lang))
     with pikepdf.open(project.pdf_path(doc_id, lang)) as document:
         info = document.docinfo
@@ -102,7 +97,7 @@ def test_metadata_tags_language_and_outline(editions, doc_id, lang):
 
 
 def test_two_builds_are_byte_identical(editions, tmp_path):
-    project, _ = editions
+    project = editions
     first = {p: p.read_bytes() for p in (project.build_dir / "pdf").rglob("*.pdf")}
     assert len(first) == 6
     rebuilt = build.build_pdfs(project, force=True)
@@ -123,7 +118,7 @@ def _text_top(path, page_index: int, text: str) -> float | None:
 
 
 def test_footnote_sits_at_the_bottom_of_page_one(editions):
-    project, _ = editions
+    project = editions
     for lang, start in (("en", "Jakub Korejba graduated"), ("ru", "Якуб Корейба окончил"),
                         ("az", "Yakub Koreyba Varşava")):
         path = project.pdf_path(AVIM_ID, lang)
@@ -134,7 +129,7 @@ def test_footnote_sits_at_the_bottom_of_page_one(editions):
 
 
 def test_azerbaijani_edition_is_hyphenated_with_generated_patterns(editions, tmp_path):
-    project, _ = editions
+    project = editions
     from pressrun.editions.hyphenation import hyphenate, register
     register(project.build_dir / "hyphenation")  # as the PDF step does in its worker
     words = "təhlükəsizliyinin " * 40
@@ -154,7 +149,7 @@ def test_azerbaijani_edition_is_hyphenated_with_generated_patterns(editions, tmp
 
 
 def test_resources_outside_the_project_are_refused(editions, tmp_path):
-    project, _ = editions
+    project = editions
     xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>'
              '<img src="file:///etc/passwd" alt="x"/><img src="http://127.0.0.1:9/x.png" alt="y"/>'
              '<img src="../../../../../../etc/hostname" alt="z"/><p>text</p></body></html>')

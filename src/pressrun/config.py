@@ -8,6 +8,7 @@ paths of its own and nothing outside the project is touched.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tomllib
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from urllib.parse import urlparse
 
 from babel import Locale, UnknownLocaleError
 
-from .engine.dependencies import listing, note
+from .engine.dependencies import listing, note, read_bytes
 from .errors import ConfigError, InputError
 
 DEFAULT_LANGUAGES = ("en", "ru", "az")
@@ -177,6 +178,30 @@ def _check_language(lang: str, where: Path) -> None:
         Locale.parse(lang)
     except (UnknownLocaleError, ValueError) as exc:
         raise ConfigError(f"unknown language {lang!r} in [tool.pressrun] languages", where) from exc
+
+
+def read_user_toml(path: Path, what: str) -> tuple[dict, str]:
+    """A TOML file an editor or translator writes (a sidecar, a names table): its table and its text.
+
+    Recorded as an input of the running step; a file that is not UTF-8 or not TOML is an
+    InputError naming ``what``, the file and the line.
+    """
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+        return tomllib.loads(text), text
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not valid UTF-8; save it as UTF-8", path,
+                         data[: exc.start].count(b"\n") + 1) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{what} is not valid TOML: {exc}", path, _toml_error_line(exc, text)) from None
+
+
+def _toml_error_line(exc: tomllib.TOMLDecodeError, text: str) -> int | None:
+    if "at end of document" in str(exc):
+        return len(text.rstrip().splitlines()) or None
+    found = re.search(r"\(at line (\d+)", str(exc))
+    return int(found.group(1)) if found else None
 
 
 def _read_toml(path: Path) -> dict:

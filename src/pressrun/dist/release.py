@@ -60,12 +60,10 @@ def make_dist(project: Project, **options) -> list[build.Outcome]:
 
 def write_dist(project: Project, force: bool = False) -> build.Outcome:
     """Write ``build/dist`` unless nothing it read last time has changed (see :mod:`pressrun.engine.dependencies`)."""
-    state_file = STEP.state_file(project)
-    state = build.read_state(state_file)
+    kept = None if force else build.reusable(project, STEP, build.current_settings(project, strict=False))
+    if kept is not None:
+        return kept
     target = dist_dir(project)
-    if not force and build.up_to_date(state, STEP, build.current_settings(project, strict=False), project.root):
-        return build.Outcome("dist", "site", "skipped", target, details=state.get("details", {}),
-                             problems=[Problem(**found) for found in state.get("problems", [])])
     with recording(project.root) as inputs:
         files, problems = site_files(project)
     _write_tree(target, files)

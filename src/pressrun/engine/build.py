@@ -133,11 +133,9 @@ class _Runner:
             self._finish(step, Outcome(step.stage, step.label, "skipped", problems=[
                 Problem("warning", "not built: an earlier step of this edition failed")]))
             return
-        state = read_state(step.state_file(self.project))
-        if not self.force and up_to_date(state, step, self.settings, self.project.root):
-            output = self.project.root / state["outputs"][0] if state["outputs"] else None
-            self._finish(step, Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
-                                       problems=[Problem(**found) for found in state.get("problems", [])]))
+        kept = None if self.force else reusable(self.project, step, self.settings)
+        if kept is not None:
+            self._finish(step, kept)
             return
         self.running[self.executor.submit(_execute, str(self.project.root), step, self.strict)] = step
 
@@ -160,7 +158,7 @@ class _Runner:
             stage = STAGE_TABLE[step.stage]
             doc_id = _claim(outcome, self.owners, self.project)
             if doc_id and outcome.status == "built" and stage.publish:
-                stage.publish(self.project, step)
+                stage.publish(self.project, step, outcome)
             self._record(outcome, step)
             if doc_id and self.selection.wants(doc_id):
                 for follower in (name for name in stage.then if name in self.stages):
@@ -298,6 +296,19 @@ def up_to_date(state: dict, step: Step, settings: dict[str, object], root: Path)
     """The step ran before with the same key, its outputs exist, and nothing it read has changed."""
     return (state.get("key") == base_key(step) and all((root / p).exists() for p in state.get("outputs", []))
             and dependencies.unchanged(state.get("inputs", {}), settings, root))
+
+
+def reusable(project: Project, step: Step, settings: dict[str, object]) -> Outcome | None:
+    """The step's last outcome, as skipped, when nothing it recorded has changed; else None.
+
+    Its warnings are reported again: they hold until its inputs change.
+    """
+    state = read_state(step.state_file(project))
+    if not up_to_date(state, step, settings, project.root):
+        return None
+    output = project.root / state["outputs"][0] if state["outputs"] else None
+    return Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
+                   problems=[Problem(**found) for found in state.get("problems", [])])
 
 
 def read_state(path: Path) -> dict:

@@ -111,14 +111,13 @@ def run_ingest(project: Project, step: Step, strict: bool) -> Outcome:
                    details={"doc_id": doc.doc_id, "profile": report.profile})
 
 
-def publish_ingest(project: Project, step: Step) -> None:
+def publish_ingest(project: Project, step: Step, outcome: Outcome) -> None:
     """Move an accepted ingest's master and report from staging to their places.
 
     An ingest writes to staging so that a seed whose document id turns out to
     be taken never overwrites the master of the seed that owns the id.
     """
-    staging = project.staging_dir("ingest", step.unit)
-    doc_id = json.loads((staging / "report.json").read_text(encoding="utf-8"))["doc_id"]
+    staging, doc_id = project.staging_dir("ingest", step.unit), outcome.details["doc_id"]
     for name, target in (("report.json", project.report_path(doc_id, "ingest")),
                          ("master.xml", project.master_path(doc_id))):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +230,7 @@ class Stage:
     then: tuple[str, ...]  # the stages a finished step makes ready, for the same document and language
     priority: int  # Dask task priority: nearer a finished edition runs sooner
     outputs: Callable[[Project, str, str | None], list[Path]]  # the files a step of an edition writes
-    publish: Callable[[Project, Step], None] | None = None  # run by the engine once it accepts the step
+    publish: Callable[[Project, Step, Outcome], None] | None = None  # run by the engine once it accepts the step
 
 
 def _no_outputs(project: Project, unit: str, lang: str | None) -> list[Path]:

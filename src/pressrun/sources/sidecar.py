@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import read_user_toml
 from ..document.langs import parse_date
 from ..document.model import (
     DATE_FIELDS,
@@ -28,7 +28,7 @@ from ..document.model import (
     TEXT_FIELDS,
     is_safe_url,
 )
-from ..engine.dependencies import note, read_bytes
+from ..engine.dependencies import note
 from ..errors import InputError
 
 #: Publication years pressrun accepts: from the printing press to well past any archive's horizon.
@@ -60,15 +60,7 @@ def read_sidecar(path: Path | None) -> Sidecar:
     """The checked fields of ``<seed>.meta.toml`` (an empty Sidecar when there is none)."""
     if path is None or not note(path).is_file():
         return Sidecar(path)
-    data = read_bytes(path)
-    try:
-        text = data.decode("utf-8")
-        raw = tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise InputError("sidecar is not valid UTF-8; save it as UTF-8", path,
-                         data[: exc.start].count(b"\n") + 1) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"sidecar is not valid TOML: {exc}", path, _toml_error_line(exc, text)) from None
+    raw, text = read_user_toml(path, "sidecar")
     sidecar = Sidecar(path, {}, _key_lines(text))
     for key, value in raw.items():
         sidecar.fields[key] = _checked(sidecar, key, value)
@@ -133,9 +125,3 @@ def _key_lines(text: str) -> dict[str, int]:
             lines.setdefault(next(group for group in found.groups() if group), number)
     return lines
 
-
-def _toml_error_line(exc: tomllib.TOMLDecodeError, text: str) -> int | None:
-    if "at end of document" in str(exc):
-        return len(text.rstrip().splitlines()) or None
-    found = re.search(r"\(at line (\d+)", str(exc))
-    return int(found.group(1)) if found else None

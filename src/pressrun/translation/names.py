@@ -22,13 +22,13 @@ title).  A document or language without a table is left as it is.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 from lxml import etree
 
+from ..config import read_user_toml
 from ..document.model import XML_LANG, XPATH_NS, db
-from ..engine.dependencies import note, read_bytes
+from ..engine.dependencies import note
 from ..errors import InputError
 
 
@@ -40,13 +40,7 @@ def read_names(path: Path) -> dict:
     """The names table at ``path`` ({} when there is none); InputError naming file and line when broken."""
     if not note(path).is_file():
         return {}
-    try:
-        table = tomllib.loads(read_bytes(path).decode("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"at line (\d+)", str(exc))
-        raise InputError(f"not valid TOML: {exc}", path, int(line.group(1)) if line else None) from None
-    except UnicodeDecodeError:
-        raise InputError("not valid UTF-8", path) from None
+    table, _text = read_user_toml(path, "names table")
     people, organisations = table.get("people", {}), table.get("organisations", {})
     if not isinstance(people, dict) or not all(isinstance(v, dict) for v in people.values()):
         raise InputError("[people.\"<name>\"] entries must be tables (firstname, surname, honorific)", path)
