@@ -44,6 +44,7 @@ from contextlib import contextmanager
 
 import pikepdf
 import pydyf
+from weasyprint.css import AnonymousStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf import tags as weasyprint_tags
@@ -51,7 +52,7 @@ from weasyprint.pdf import tags as weasyprint_tags
 log = logging.getLogger("pressrun.editions.pdftags")
 
 BOX, OWNER, LANG = pikepdf.Name("/PressrunBox"), pikepdf.Name("/PressrunOwner"), pikepdf.Name("/PressrunLang")
-HIDDEN = pikepdf.Name("/PressrunHidden")
+HIDDEN, ANONYMOUS = pikepdf.Name("/PressrunHidden"), pikepdf.Name("/PressrunAnonymous")
 #: Elements after which a footnote's body is read: the blocks a call can stand in.
 NOTE_ANCHORS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption", "/TD", "/TH", "/Lbl", "/LBody"}
 _patch_lock = threading.Lock()
@@ -88,6 +89,8 @@ def _hint(element, box, notes: set[int]) -> None:
     element["PressrunOwner"] = pydyf.String(str(id(box.element)))
     if box.style["lang"]:
         element["PressrunLang"] = pydyf.String(box.style["lang"])
+    if isinstance(box.style, AnonymousStyle):
+        element["PressrunAnonymous"] = True
     if box.element.get("aria-hidden") == "true":
         element["PressrunHidden"] = True
 
@@ -126,6 +129,10 @@ def _kids(element: pikepdf.Dictionary) -> list:
 
 def _is_element(item) -> bool:
     return isinstance(item, pikepdf.Dictionary) and "/S" in item
+
+
+def _is_same(item, element: pikepdf.Dictionary) -> bool:
+    return _is_element(item) and item.objgen == element.objgen
 
 
 def elements_in_order(root: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
@@ -224,41 +231,52 @@ class Tree:
         """Append ``items`` (kids of an element on ``page``) to ``element``'s ``/K``."""
         kids = _kids(element)
         for item in items:
-            if not _is_element(item) and not isinstance(item, pikepdf.Dictionary) and page.objgen != element.Pg.objgen:
+            if isinstance(item, int) and page.objgen != element.Pg.objgen:
                 item = pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=int(item))
             self.set_parent(item, element, page)
             kids.append(item)
         element.K = pikepdf.Array(kids)
 
+    def unwrap(self, element: pikepdf.Dictionary) -> None:
+        """Replace ``element`` in its parent's ``/K`` by its own kids."""
+        parent, page = element.P, element.Pg
+        kids = _kids(parent)
+        index = next(i for i, kid in enumerate(kids) if _is_same(kid, element))
+        parent.K = pikepdf.Array(kids[:index])
+        self.adopt(parent, _kids(element), page)
+        parent.K = pikepdf.Array([*_kids(parent), *kids[index + 1:]])
+
     @staticmethod
     def detach(element: pikepdf.Dictionary) -> None:
         """Remove ``element`` from its parent's ``/K``."""
         parent = element.P
-        parent.K = pikepdf.Array([kid for kid in _kids(parent) if not (_is_element(kid) and kid.objgen == element.objgen)])
+        parent.K = pikepdf.Array([kid for kid in _kids(parent) if not _is_same(kid, element)])
 
     @staticmethod
     def insert_after(element: pikepdf.Dictionary, anchor: pikepdf.Dictionary) -> None:
         kids = _kids(anchor.P)
-        index = next(i for i, kid in enumerate(kids) if _is_element(kid) and kid.objgen == anchor.objgen)
+        index = next(i for i, kid in enumerate(kids) if _is_same(kid, anchor))
         anchor.P.K = pikepdf.Array(kids[:index + 1] + [element] + kids[index + 1:])
         element.P = anchor.P
 
 
-def dissolve_line_spans(tree: Tree) -> None:
-    """Give each line's MCID to the element holding the line (WeasyPrint wraps each in a ``/Span``)."""
+def dissolve_wrappers(tree: Tree) -> None:
+    """Put the kids of WeasyPrint's wrapper elements in their place.
+
+    Wrappers are the ``/Span`` around each line of text and the element of an anonymous block
+    box, which repeats its parent's type (an image in a ``figure`` sits in an anonymous block).
+    """
     for element in elements_in_order(tree.root):
-        kids = _kids(element)
-        if not any(_is_line_span(kid) for kid in kids):
-            continue
-        items = []
-        for kid in kids:
-            items.extend(_kids(kid) if _is_line_span(kid) else [kid])
-        element.K = pikepdf.Array()
-        tree.adopt(element, items, element.Pg)
+        if _is_line_span(element) or _is_anonymous_copy(element):
+            tree.unwrap(element)
 
 
 def _is_line_span(item) -> bool:
-    return _is_element(item) and item.S == "/Span" and BOX not in item and all(isinstance(k, int) for k in _kids(item))
+    return item.S == "/Span" and BOX not in item and all(isinstance(k, int) for k in _kids(item))
+
+
+def _is_anonymous_copy(item) -> bool:
+    return ANONYMOUS in item and item.S == item.P.get("/S") and item.get(OWNER) == item.P.get(OWNER)
 
 
 def merge_split_elements(tree: Tree) -> int:
@@ -369,7 +387,7 @@ def mark_languages(tree: Tree, document_lang: str) -> None:
 
 def strip_hints(tree: Tree) -> None:
     for element in elements_in_order(tree.root):
-        for key in (BOX, OWNER, LANG, HIDDEN):
+        for key in (BOX, OWNER, LANG, HIDDEN, ANONYMOUS):
             if key in element:
                 del element[key]
 
@@ -379,7 +397,7 @@ def restructure(pdf: pikepdf.Pdf) -> None:
     if "/StructTreeRoot" not in pdf.Root or "/ParentTree" not in pdf.Root.StructTreeRoot:
         return
     tree = Tree(pdf)
-    dissolve_line_spans(tree)
+    dissolve_wrappers(tree)
     merged = merge_split_elements(tree)
     notes = place_notes(tree)
     shape_list_items(tree)
