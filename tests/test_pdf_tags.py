@@ -358,6 +358,7 @@ def test_the_pdf_is_sound_and_the_tags_are_quick(release_editions, article):
         path = project.pdf_path(doc_id, lang)
         with pikepdf.open(path) as pdf:
             assert pdf.check_pdf_syntax() == []
+            assert pdf.get_warnings() == []
             assert not any(k.startswith("/Pressrun") for e in elements_in_order(pdf.Root.StructTreeRoot) for k in e)
             ids = [str(e.ID) for e in elements_in_order(pdf.Root.StructTreeRoot) if "/ID" in e]
             assert len(ids) == len(set(ids))

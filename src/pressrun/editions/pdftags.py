@@ -1,37 +1,47 @@
 """PDF tags: WeasyPrint's tagged PDF → a structure tree that reads in the order of the edition.
 
 In: the bytes of a tagged PDF written by WeasyPrint while :func:`box_hints`
-was active (the structure elements then carry private ``/PressrunBox``,
-``/PressrunOwner`` and ``/PressrunLang`` keys naming the HTML element, the
-element a pseudo-element belongs to, and the computed language of each box).
-Out: the same PDF, saved with a content-derived document ID so that the same
-inputs give the same bytes, in which
+was active. WeasyPrint builds the tree page by page from the boxes it laid out
+and keeps no link from an element to its HTML element; while the hints are
+active, each element it yields also carries private keys (``/PressrunBox``:
+the HTML element, pseudo-element and type it was made for; ``/PressrunOwner``:
+the HTML element; ``/PressrunLang``: the box's language; ``/PressrunAnonymous``,
+``/PressrunHidden``: an anonymous box, an ``aria-hidden`` element), and the
+types WeasyPrint cannot know are set: a footnote body is ``/Note`` with the
+HTML ``id`` as ``/ID``, its call ``/Reference``, its marker and a ``dt``
+``/Lbl``, a ``figure`` ``/Div``.
 
-* page furniture is artifact: every marked-content sequence whose element
-  cannot be reached from the structure root (WeasyPrint tags the running heads
-  and page numbers of the page margins as ``/Span`` elements under a
-  ``/NonStruct`` that no element lists) is marked ``/Artifact`` of type
+Out: the same PDF, saved with a content-derived document ID so that the same
+inputs give the same bytes, the private keys removed, in which
+
+* page furniture and decoration are artifacts: every marked-content sequence
+  whose element cannot be reached from the structure root (WeasyPrint tags the
+  running heads and page numbers of the page margins as ``/Span`` elements
+  under a ``/NonStruct`` that no element lists), and that of ``aria-hidden``
+  elements (the draft watermark), is marked ``/Artifact`` of type
   ``/Pagination`` and its parent tree entry removed;
-* an element is one element however many pages it spans: WeasyPrint builds
-  the tree page by page, so a paragraph split by a page break is written as
-  two ``/P``; the halves (elements with the same ``/PressrunBox``) are merged
-  into the first, whose ``/K`` then lists the marked content of both pages
+* an element is one element however many pages it spans: a paragraph split by
+  a page break, which WeasyPrint writes as one ``/P`` per page, is merged into
+  its first part, whose ``/K`` then lists the marked content of both pages
   (``/MCR`` dictionaries with ``/Pg`` for the other page), and the parent tree
-  names the merged element as the parent of every MCID;
-* the ``/Span`` WeasyPrint wraps around each line of text is dissolved: its
-  MCID is listed by the element holding the text;
-* a footnote is a ``/Note`` with the HTML ``id`` as ``/ID``, placed right after
-  the paragraph (or heading, caption, cell) holding its call; the call is a
-  ``/Reference`` whose ``/Ref`` names the note (PDF 2.0's key; PDF/UA-1 asks
-  only for the note's ``/ID``);
-* a description list (``dl``) is an ``/L`` with one ``/LI`` per term:
-  ``/Lbl`` holds the term, ``/LBody`` its description(s) — the form the
-  Tagged PDF Best Practice Guide gives for term/definition lists — instead of
-  WeasyPrint's alternating items;
-* a ``figure`` is a ``/Div`` grouping its content and its ``/Caption``;
+  names it as the parent of every MCID;
+* the ``/Span`` WeasyPrint wraps around each line of text, and the element of
+  an anonymous block box (which repeats its parent's type), give their content
+  to the element around them;
+* a ``/Note`` is read right after the paragraph (heading, caption, cell, list
+  label or body) holding its call, and the ``/Reference`` names it in ``/Ref``
+  (PDF 2.0's key; PDF/UA-1 asks for the note's ``/ID``);
+* every ``/LI`` holds a ``/Lbl`` and an ``/LBody``; a description list has one
+  ``/LI`` per term (see :func:`shape_list_items`);
+* a ``figure`` is a ``/Div`` holding its picture (WeasyPrint's ``/Figure`` with
+  the ``alt`` text as ``/Alt``) or, as pressrun embeds no pictures, the
+  paragraph describing it, and its ``/Caption``: a ``/Figure``'s ``/Alt``
+  replaces its content for assistive technology, so visible text stays out;
 * every element whose language differs from the document's ``/Lang`` has its
   own ``/Lang``.
-The private keys are removed.
+
+All of this is one walk over the structure tree plus, for pages with
+furniture, one pass over their content stream; nothing is rendered again.
 """
 
 from __future__ import annotations
@@ -39,11 +49,13 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pikepdf
 import pydyf
+import weasyprint
 from weasyprint.css import AnonymousStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
@@ -98,7 +110,12 @@ def _hint(element, box, notes: set[int]) -> None:
 @contextmanager
 def box_hints() -> Iterator[None]:
     """While active, WeasyPrint's structure elements carry the hints :func:`with_tags` reads."""
-    original = weasyprint_tags._build_box_tree
+    original = getattr(weasyprint_tags, "_build_box_tree", None)
+    if original is None:
+        log.warning("WeasyPrint %s builds its tags differently: PDF structure elements stay one per page",
+                    weasyprint.__version__)
+        yield
+        return
     notes: set[int] = set()  # the footnote boxes (WeasyPrint sets their float to none)
 
     def build(box, *args):
@@ -341,8 +358,11 @@ def shape_list_items(tree: Tree) -> None:
     """Every ``/LI`` holds a ``/Lbl`` and an ``/LBody``.
 
     A description list (``dl``) gets one ``/LI`` per term: its ``/Lbl`` is the ``dt`` and its
-    ``/LBody`` the ``dd`` (one per ``dd`` if a term has several); WeasyPrint writes one ``/LI`` per
-    ``dt`` and per ``dd``.  The blocks of an ``li`` (WeasyPrint lists them beside the marker's
+    ``/LBody`` the ``dd`` (one ``/LBody`` per ``dd`` if a term has several); WeasyPrint writes one
+    ``/LI`` per ``dt`` and per ``dd``, which a screen reader announces as twice as many unrelated
+    items.  PDF 1.7 (and so PDF/UA-1) has no types for terms and descriptions; the PDF
+    Association's Tagged PDF Best Practice Guide gives this label/body form for them, and it keeps
+    each pair one item.  The blocks of an ``li`` (WeasyPrint lists them beside the marker's
     ``/Lbl``) are wrapped in one ``/LBody``.
     """
     for items in (e for e in elements_in_order(tree.root) if e.S == "/L"):
@@ -417,10 +437,12 @@ def unlist_hidden(pdf: pikepdf.Pdf) -> None:
 
 def with_tags(data: bytes) -> bytes:
     """The PDF bytes with the structure tree the module docstring describes."""
+    started = time.perf_counter()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         unlist_hidden(pdf)
         artifact_page_furniture(pdf)
         restructure(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
+    log.debug("PDF tags done in %.0f ms", (time.perf_counter() - started) * 1000)
     return out.getvalue()
