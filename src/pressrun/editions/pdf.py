@@ -5,7 +5,8 @@ In: ``build/html/<lang>/<doc-id>.xhtml``, the stylesheets in ``styles/``
 language) and the fonts of the ``fontpkg-noto-serif`` package.
 Out: ``build/pdf/<lang>/<doc-id>.pdf`` with document info and XMP metadata
 taken from the XHTML head, ``/Lang``, an outline of the headings, and a
-fixed ``/ID`` so that the same inputs give the same bytes.
+fixed ``/ID`` so that the same inputs give the same bytes; its structure
+elements carry the hints :mod:`.pdftags` turns into the final structure tree.
 
 WeasyPrint reads only files inside the project, the build folder and the
 font package: :class:`SandboxFetcher` refuses every other URL (other files,
@@ -30,6 +31,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..config import pinned_source_date
 from ..engine.dependencies import read_bytes, uses_tool
 from .fonts import FONT_FAMILY, font_files, font_folder
+from .pdftags import box_hints
 from .typography import quotes_css
 
 log = logging.getLogger("pressrun.editions.pdf")
@@ -105,7 +107,8 @@ def _render(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path]
     styles += [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts) for path in stylesheets if path.is_file()]
     document = html.render(stylesheets=styles, font_config=fonts, pdf_variant=PDF_VARIANT, pdf_tags=True)
     document.metadata = _Metadata(**document.metadata.__dict__)
-    data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_finish,
-                              pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode())
+    with box_hints():
+        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_finish,
+                                  pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode())
     return PdfResult(data, len(document.pages), fetcher.refused)
 

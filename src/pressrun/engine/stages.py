@@ -206,7 +206,7 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
     result = pdf.render_pdf(xhtml, source, project.stylesheets("print"), [project.root], info.identifier,
                             edition_epoch(info))
     target = project.pdf_path(doc_id, lang)
-    write_atomic(target, pdftags.with_artifacts(pdfmeta.with_library_metadata(result.data, info)))
+    write_atomic(target, pdftags.with_tags(pdfmeta.with_library_metadata(result.data, info)))
     problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
     return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
 
