@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from pressrun.engine import build
+from pressrun.engine.executors import LocalPool
 from pressrun.config import load_project
 
 from conftest import AVIM_ID, make_project, require
@@ -177,3 +178,39 @@ def test_unknown_executor_in_pyproject_names_the_file(tmp_path):
     result = subprocess.run(PRESSRUN + ["master"], cwd=folder, capture_output=True, text=True)
     assert result.returncode == 78
     assert result.stderr.strip().endswith("pyproject.toml: unknown executor 'spark': choose one of local, dask")
+
+
+def _import_and_tell(name: str) -> int:
+    __import__(name)
+    return os.getpid()
+
+
+@pytest.fixture
+def probe_module(tmp_path, monkeypatch):
+    """A module that appends the importing process's id to a file each time a process imports it."""
+    name = f"preload_probe_{os.getpid()}"
+    imports = tmp_path / "imports.txt"
+    (tmp_path / f"{name}.py").write_text(f"import os\nwith open({str(imports)!r}, 'a') as f:\n"
+                                         "    f.write(f'{os.getpid()}\\n')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield name, imports
+    sys.modules.pop(name, None)
+
+
+def test_preloaded_module_is_imported_once_for_every_later_worker(probe_module):
+    name, imports = probe_module
+    with LocalPool(2) as pool:
+        pool.submit(time.sleep, 0.2)
+        pool.preload((name,))
+        workers = {future.result() for future in [pool.submit(_import_and_tell, name) for _ in range(6)]}
+    assert imports.read_text().split() == [str(os.getpid())]
+    assert os.getpid() not in workers
+
+
+def test_preload_with_nothing_running_imports_nothing(probe_module):
+    name, imports = probe_module
+    with LocalPool(2) as pool:
+        pool.preload((name,))
+        workers = {future.result() for future in [pool.submit(_import_and_tell, name) for _ in range(2)]}
+    assert str(os.getpid()) not in imports.read_text().split()
+    assert len(imports.read_text().split()) == len(workers)

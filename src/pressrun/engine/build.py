@@ -13,7 +13,9 @@ outputs exist, reporting again the warnings it gave when it ran, since they
 hold until its input changes.  Each step is submitted as soon as the
 steps it depends on have finished (no stage waits for the whole previous
 stage) to the executor :func:`pressrun.engine.executors.make_executor` gives: this
-machine's process pool or a Dask cluster.  The step writes its outputs and
+machine's process pool or a Dask cluster.  Once the ingests are running,
+the executor may preload what later stages import slowly (the stage table's
+``preload``).  The step writes its outputs and
 its state file itself, atomically, wherever it runs.  One document's failure
 never stops the others, and the steps that depend on a failed one are
 skipped with a note; an unexpected exception is a bug report (exit 70), not
@@ -121,6 +123,8 @@ class _Runner:
         self.seed_position = {name: position for position, name in enumerate(seed_names)}
         for step in self.ingests:
             self._start(step)
+        self.executor.preload(tuple(dict.fromkeys(module for name in self.stages
+                                                  for module in STAGE_TABLE[name].preload)))
         while self.running:
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
             for future in done:

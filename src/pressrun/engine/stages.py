@@ -231,6 +231,7 @@ class Stage:
     priority: int  # Dask task priority: nearer a finished edition runs sooner
     outputs: Callable[[Project, str, str | None], list[Path]]  # the files a step of an edition writes
     publish: Callable[[Project, Step, Outcome], None] | None = None  # run by the engine once it accepts the step
+    preload: tuple[str, ...] = ()  # modules slow to import that the executor may load once for every worker
 
 
 def _no_outputs(project: Project, unit: str, lang: str | None) -> list[Path]:
@@ -242,7 +243,8 @@ STAGE_TABLE: dict[str, Stage] = {stage.name: stage for stage in (
     Stage("merge", run_merge, "edition", ("edition",), 1, lambda p, doc, lang: [p.master_path(doc, lang)]),
     Stage("edition", run_edition, "edition", ("pdf", "epub"), 2,
           lambda p, doc, lang: [p.edition_path(doc, lang), p.edition_info_path(doc, lang)]),
-    Stage("pdf", run_pdf, "edition", (), 3, lambda p, doc, lang: [p.pdf_path(doc, lang)]),
+    Stage("pdf", run_pdf, "edition", (), 3, lambda p, doc, lang: [p.pdf_path(doc, lang)],
+          preload=("pressrun.editions.pdf", "pressrun.editions.pdftags", "pressrun.editions.pdfmeta")),
     Stage("epub", run_epub, "edition", (), 3, lambda p, doc, lang: [p.epub_path(doc, lang)]),
 )}
 STAGES = tuple(STAGE_TABLE)
