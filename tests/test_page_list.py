@@ -21,7 +21,7 @@ from pressrun.editions import pagemap
 
 EDITIONS = [(doc_id, lang) for doc_id in (AVIM_ID, TURAN_ID) for lang in ("en", "ru", "az")]
 NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "opf": "http://www.idpf.org/2007/opf"}
+      "opf": "http://www.idpf.org/2007/opf", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 WORDS = 5  # how many words of each page are compared
 SENTINEL = "\ue000"
@@ -148,6 +148,10 @@ def test_page_list_and_markers(editions, doc_id, lang):
     ids = {element.get("id") for root in chapters(package) for element in root.iter() if element.get("id")}
     assert all(link.get("href").partition("#")[2] in ids for link in links)
     assert not nav.xpath("//h:nav[@epub:type='toc']//h:span", namespaces=NS), "no marker copied into the contents"
+    ncx = etree.fromstring(next(data for name, data in package.items() if name.endswith(".ncx")))
+    targets = ncx.xpath("//ncx:pageList/ncx:pageTarget", namespaces=NS)
+    assert [(t.get("value"), t.find("ncx:content", NS).get("src")) for t in targets] == \
+        [(link.text, link.get("href")) for link in links]
     for root in chapters(package):
         for marker in root.xpath("//h:span[@epub:type='pagebreak']", namespaces=NS):
             label = marker.get("aria-label")

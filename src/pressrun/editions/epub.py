@@ -357,7 +357,7 @@ def complete_package(epub: bytes, info: EditionInfo, relations: list[str], words
         if name.endswith("nav.xhtml"):
             entries[name] = _localized_nav(entries[name], words, first_chapter, page_targets)
         elif name.endswith(".ncx"):
-            entries[name] = _consistent_ncx(entries[name], entries[opf_name])
+            entries[name] = _consistent_ncx(entries[name], entries[opf_name], words.pages, page_targets)
         elif name.endswith("/cover.xhtml"):
             entries[name] = _cover_with_text_alternative(entries[name], words.cover_alt)
     entries[opf_name] = _localized_guide(entries[opf_name], words, first_chapter)
@@ -479,9 +479,12 @@ def _localized_guide(opf: bytes, words: NavigationWords, first_chapter: str) -> 
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def _consistent_ncx(ncx: bytes, opf: bytes) -> bytes:
-    """The NCX ``cover`` meta names the manifest id of the cover image (pandoc writes one that does not exist)."""
+def _consistent_ncx(ncx: bytes, opf: bytes, heading: str, page_targets: list[tuple[str, str]]) -> bytes:
+    """The NCX ``cover`` meta names the manifest id of the cover image (pandoc writes one that does not exist);
+    the NCX lists the pages like the navigation's page list."""
     root = etree.fromstring(ncx, safe_parser())
+    if page_targets:
+        _ncx_page_list(root, heading, page_targets)
     cover_ids = etree.fromstring(opf, safe_parser()).xpath("//opf:item[@properties='cover-image']/@id", namespaces=NS)
     for meta in root.xpath("//ncx:head/ncx:meta[@name='cover']", namespaces=NS):
         if cover_ids:
@@ -489,6 +492,21 @@ def _consistent_ncx(ncx: bytes, opf: bytes) -> bytes:
         else:
             meta.getparent().remove(meta)
     return _xml(root)
+
+
+def _ncx_page_list(root: etree._Element, heading: str, page_targets: list[tuple[str, str]]) -> None:
+    """An NCX ``pageList`` after the ``navMap`` and the page count in the head (EPUB 2 reading systems)."""
+    ncx = f"{{{NCX_NS}}}"
+    for name, value in (("dtb:totalPageCount", len(page_targets)), ("dtb:maxPageNumber", len(page_targets))):
+        for meta in root.xpath("//ncx:head/ncx:meta[@name=$name]", name=name, namespaces=NS):
+            meta.set("content", str(value))
+    page_list = etree.Element(f"{ncx}pageList")
+    root.find(f"{ncx}navMap").addnext(page_list)
+    etree.SubElement(etree.SubElement(page_list, f"{ncx}navLabel"), f"{ncx}text").text = heading
+    for label, href in page_targets:
+        target = etree.SubElement(page_list, f"{ncx}pageTarget", id=f"pageTarget-{label}", type="normal", value=label)
+        etree.SubElement(etree.SubElement(target, f"{ncx}navLabel"), f"{ncx}text").text = label
+        etree.SubElement(target, f"{ncx}content", src=href)
 
 
 def _cover_with_text_alternative(cover: bytes, alternative: str) -> bytes:
