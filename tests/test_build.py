@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -36,6 +37,17 @@ def test_noop_build_runs_no_step(built_project):
     assert _built(outcomes) == Counter() and {o.status for o in outcomes} == {"skipped"}
     warnings = [str(problem) for outcome in outcomes for problem in outcome.problems]
     assert len(warnings) == 1 and warnings[0].startswith(f"seeds/{TURAN_SEED}:1: conflicting dates"), warnings
+
+
+def test_a_record_missing_an_output_the_stage_now_writes_reruns_the_step(built_project):
+    """A build/ made by a pressrun whose PDF step wrote fewer files (no page map): the step runs again."""
+    step = build.Step("pdf", AVIM_ID, "az")
+    record = step.state_file(built_project)
+    state = json.loads(record.read_text(encoding="utf-8"))
+    state["outputs"] = state["outputs"][:1]
+    record.write_text(json.dumps(state), encoding="utf-8")
+    outcomes = build.run(built_project, build.STAGES, jobs=2)
+    assert _built(outcomes) == Counter({("pdf", f"{AVIM_ID} [az]"): 1})
 
 
 def test_one_msgstr_rebuilds_only_that_edition(built_project):

@@ -135,6 +135,8 @@ FILE_CASES = [
      steps("edition", "pdf", "epub", langs=("ru",)), ["html/ru", "pdf/ru"]),
     ("print stylesheet", "styles/print.css", (None, "\nh1 { letter-spacing: 0.05em; }\n"), steps("pdf"),
      ["pdf/en", "pdf/ru"]),
+    ("print stylesheet moving a page break", "styles/print.css", (None, "\n@page { size: A6; }\n"),
+     steps("pdf", "epub"), ["pdf/en", "pdf/ru", "epub/en", "epub/ru"]),
     ("EPUB stylesheet", "styles/epub.css", (None, "\nh1 { letter-spacing: 0.05em; }\n"), steps("epub"),
      ["epub/en", "epub/ru"]),
     ("shared stylesheet", "styles/edition.css", (None, "\nh1 { letter-spacing: 0.05em; }\n"),

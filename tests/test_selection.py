@@ -25,8 +25,9 @@ def test_only_the_named_document_and_languages_are_built(tmp_path):
     assert built(tmp_path, "master/*.xml") == [f"master/{AVIM_ID}.xml", f"master/{TURAN_ID}.xml"]
     assert built(tmp_path, "master/*/*.xml") == [f"master/az/{TURAN_ID}.xml", f"master/ru/{TURAN_ID}.xml"]
     assert built(tmp_path, "epub/*/*") == [f"epub/az/{TURAN_ID}.epub", f"epub/ru/{TURAN_ID}.epub"]
-    assert not (tmp_path / "build" / "pdf").exists()
-    assert "pressrun: 8 built" in result.stderr  # 2 ingests, then merge, edition, epub × 2
+    # the EPUB's page list follows the PDF's pages: the PDF of each asked edition is built first
+    assert built(tmp_path, "pdf/*/*.pdf") == [f"pdf/az/{TURAN_ID}.pdf", f"pdf/ru/{TURAN_ID}.pdf"]
+    assert "pressrun: 10 built" in result.stderr  # 2 ingests, then merge, edition, pdf, epub × 2
 
 
 def test_unknown_document_or_language_is_refused(tmp_path):

@@ -212,7 +212,8 @@ def _build_command(name: str, target: str, summary: str) -> None:
 #: The build commands: name, build target, help.
 BUILD_COMMANDS = (
     ("pdf", "pdf", "Build the PDF editions build/pdf/<lang>/<doc-id>.pdf (ingest and merge included)."),
-    ("epub", "epub", "Build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub (ingest and merge included)."),
+    ("epub", "epub", "Build the EPUB 3 editions build/epub/<lang>/<doc-id>.epub (ingest, merge and the PDF, "
+             "whose pages the EPUB's page list follows, included)."),
     ("all", "all", "Build every edition: PDF and EPUB for every document and language."),
     ("master", "master", "Ingest the seeds and merge the catalogs: source and translated masters."),
     ("merge", "master", "Write the translated masters build/master/<lang>/<doc-id>.xml from the catalogs "

@@ -97,6 +97,10 @@ class Project:
     def pdf_path(self, doc_id: str, lang: str) -> Path:
         return self.build_dir / "pdf" / lang / f"{doc_id}.pdf"
 
+    def page_map_path(self, doc_id: str, lang: str) -> Path:
+        """Where each page of the PDF begins in the edition XHTML: what the EPUB's page list follows."""
+        return self.build_dir / "pdf" / lang / f"{doc_id}.pages.json"
+
     def epub_path(self, doc_id: str, lang: str) -> Path:
         return self.build_dir / "epub" / lang / f"{doc_id}.epub"
 

@@ -584,6 +584,7 @@ class NavigationWords:
     contents: str
     start: str
     note_back: str  # keeps the ``{number}`` placeholder
+    pages: str = "Pages"  # the page list's heading (records written before it had one: English, the code language)
 
 
 def creators_of(master: etree._ElementTree) -> list[Creator]:
@@ -625,11 +626,11 @@ def read_info(data: bytes) -> EditionInfo:
 
 
 def navigation_words(strings: NullTranslations, title: str) -> NavigationWords:
-    """Labels of the EPUB's cover, table of contents, landmarks and note back links."""
+    """Labels of the EPUB's cover, table of contents, landmarks, note back links and page list."""
     _ = strings.gettext
     return NavigationWords(cover_alt=_("Cover: {title}").format(title=title), cover=_("Cover"),
                            contents=_("Contents"), start=_("Start of text"),
-                           note_back=_("Back to note {number} in the text"))
+                           note_back=_("Back to note {number} in the text"), pages=_("Pages"))
 
 
 def append_text(element: etree._Element, text: str | None) -> None:

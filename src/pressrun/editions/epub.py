@@ -4,10 +4,14 @@ In: ``build/html/<lang>/<doc-id>.xhtml`` (the same edition document the PDF
 is rendered from), ``styles/edition.css`` + ``styles/epub.css``, the Noto
 Serif fonts (subset to the characters the edition uses) and a cover image
 drawn by pressrun in the edition's language.
+The page map of the PDF (``build/pdf/<lang>/<doc-id>.pages.json``,
+:mod:`pressrun.editions.pagemap`) says where each PDF page begins.
 Out: ``build/epub/<lang>/<doc-id>.epub``: pandoc's EPUB 3 writer, then the
 package is completed and repacked by pressrun: Dublin Core and accessibility
-metadata in the OPF, ``mimetype`` first and stored, every entry in a fixed
-order with a fixed timestamp, so two builds give the same bytes.
+metadata in the OPF, a page-break marker where each page of the PDF begins
+and a page list in the navigation, ``mimetype`` first and stored, every
+entry in a fixed order with a fixed timestamp, so two builds give the same
+bytes.
 
 pandoc's ``--sandbox`` also refuses the stylesheets, fonts and cover an
 EPUB needs, so pressrun confines pandoc another way: it runs in a private
@@ -38,9 +42,10 @@ from ..document.master import safe_parser
 from ..document.model import SOURCE_URL_SCHEMES, is_safe_url
 from ..engine import dependencies
 from ..engine.dependencies import uses_tool
-from ..errors import ToolError
+from ..errors import InputError, ToolError
 from .edition import XHTML_NS, Creator, EditionInfo, NavigationWords
 from .fonts import font_folder
+from .pagemap import PageStart
 from .typography import quote_characters, quotes_css
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -64,6 +69,15 @@ ACCESSIBILITY = (
 ACCESSIBILITY_SUMMARY = ("A text-only article with headings, a table of contents and landmarks; every passage in "
                          "another language than the edition's is marked with its language; the cover image has a "
                          "text alternative. No hazards.")
+#: What an EPUB with the page breaks of its PDF edition declares besides (pageBreakSource names the PDF).
+PAGINATION = (
+    ("schema:accessibilityFeature", "printPageNumbers"),
+    ("schema:accessibilityFeature", "pageBreakMarkers"),
+    ("schema:accessibilityFeature", "pageNavigation"),
+)
+PAGINATION_SUMMARY = " Page breaks and a page list follow the pages of the PDF edition."
+#: The class of the span that stands for a page break between the pandoc source and the finished chapter.
+PAGE_MARKER = "pressrun-page"
 
 
 # The pandoc input -------------------------------------------------------------------
@@ -88,8 +102,57 @@ def _attributions_as_paragraphs(tree: etree._Element) -> None:
         footer.set("class", "attribution")
 
 
-def pandoc_source(xhtml: bytes) -> bytes:
-    """The edition XHTML in the shape pandoc's HTML reader keeps whole.
+def _mark_pages(tree: etree._Element, pages: list[PageStart]) -> None:
+    """An empty ``span`` where each page of the PDF begins (pandoc keeps a span with a class).
+
+    Every place is found before any span goes in, then the spans go in from
+    the last page back, so each page's element and text node are still
+    those of the edition XHTML the page map points into.
+    """
+    body = tree.find(f"{H}body")
+    places = [_page_place(body, page) for page in pages]
+    for page, (element, node) in reversed(list(zip(pages, places))):
+        marker = etree.Element(f"{H}span", {"class": PAGE_MARKER, "data-page": page.label})
+        if node == 0:
+            marker.tail, element.text = (element.text or "")[page.offset:], (element.text or "")[:page.offset]
+            element.insert(0, marker)
+        else:
+            before = element[node - 1]
+            marker.tail, before.tail = (before.tail or "")[page.offset:], (before.tail or "")[:page.offset]
+            before.addnext(marker)
+
+
+def _page_place(body: etree._Element, page: PageStart) -> tuple[etree._Element, int]:
+    """The element and text node a page begins in, checked against the words the page map quotes."""
+    element = body
+    try:
+        for index in page.path:
+            element = [child for child in element if isinstance(child.tag, str)][index]
+        text = element.text if page.node == 0 else element[page.node - 1].tail
+    except IndexError:
+        text = None
+    if " ".join((text or "")[page.offset:].replace("\u00ad", "").split()).startswith(page.begins):
+        return element, page.node
+    raise InputError(f"page {page.label} of the page map does not fit the edition XHTML: rebuild the PDF "
+                     "(`pressrun pdf --force`)")
+
+
+def _carry_earlier_page_breaks(tree: etree._Element, title: etree._Element) -> None:
+    """Page markers before the title go to its start: the EPUB opens with the title, and so does their page."""
+    earlier = []
+    for element in tree.iter(f"{H}h1", f"{H}span"):
+        if element is title:
+            break
+        if element.get("class") == PAGE_MARKER:
+            earlier.append(element)
+    for marker in reversed(earlier):
+        _remove_keeping_tail(marker)
+        marker.tail, title.text = title.text, None
+        title.insert(0, marker)
+
+
+def pandoc_source(xhtml: bytes, pages: list[PageStart]) -> bytes:
+    """The edition XHTML in the shape pandoc's HTML reader keeps whole, marked where each PDF page begins.
 
     Footnotes become pandoc's own note markup (``doc-noteref`` and a
     ``doc-endnotes`` section), ``main`` becomes a ``div`` (pandoc would read
@@ -99,6 +162,7 @@ def pandoc_source(xhtml: bytes) -> bytes:
     a heading whose text is a span out of the navigation).
     """
     tree = etree.fromstring(xhtml, safe_parser())
+    _mark_pages(tree, pages)
     body = tree.find(f"{H}body")
     notes = etree.Element(f"{H}section", {"class": "footnotes", "role": "doc-endnotes", "id": "footnotes"})
     listing = etree.SubElement(notes, f"{H}ol")
@@ -122,6 +186,7 @@ def pandoc_source(xhtml: bytes) -> bytes:
         holder.append(para)
     title = tree.find(f".//{H}h1")
     if title is not None:
+        _carry_earlier_page_breaks(tree, title)
         body.insert(0, title)
     for element in tree.xpath("//h:*[@lang][not(self::h:html or self::h:span or self::h:div or self::h:h1 or self::h:h2"
                               " or self::h:h3 or self::h:h4 or self::h:h5 or self::h:h6)]",
@@ -280,33 +345,58 @@ def complete_package(epub: bytes, info: EditionInfo, relations: list[str], words
     with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}
     opf_name = next(name for name in entries if name.endswith(".opf"))
-    entries[opf_name] = _complete_opf(entries[opf_name], info, relations)
     _drop_generated_title_page(entries, opf_name)
     chapters = sorted(n for n in entries if re.search(r"/text/ch\d+\.xhtml$", n))
+    page_targets = []
     for name in chapters:
-        entries[name] = _finish_chapter(entries[name], info.title, words)
-    first_chapter = chapters[0].rsplit("/", 2)[-2] + "/" + chapters[0].rsplit("/", 1)[-1]
+        entries[name], labels = _finish_chapter(entries[name], info.title, words)
+        page_targets += [(label, f"{_href(name)}#page-{label}") for label in labels]
+    first_chapter = _href(chapters[0])
+    entries[opf_name] = _complete_opf(entries[opf_name], info, relations, bool(page_targets))
     for name in entries:
         if name.endswith("nav.xhtml"):
-            entries[name] = _localized_nav(entries[name], words, first_chapter)
+            entries[name] = _localized_nav(entries[name], words, first_chapter, page_targets)
         elif name.endswith(".ncx"):
-            entries[name] = _consistent_ncx(entries[name], entries[opf_name])
+            entries[name] = _consistent_ncx(entries[name], entries[opf_name], words.pages, page_targets)
         elif name.endswith("/cover.xhtml"):
             entries[name] = _cover_with_text_alternative(entries[name], words.cover_alt)
     entries[opf_name] = _localized_guide(entries[opf_name], words, first_chapter)
     return repack(entries, epoch)
 
 
+def _href(name: str) -> str:
+    """A chapter's address relative to the package document and the navigation (``text/ch001.xhtml``)."""
+    return name.rsplit("/", 2)[-2] + "/" + name.rsplit("/", 1)[-1]
+
+
 def _xml(root: etree._Element) -> bytes:
     return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
 
 
-def _finish_chapter(chapter: bytes, title: str, words: NavigationWords) -> bytes:
-    """The article's title as the chapter's ``<title>``; numbered notes with back links."""
+def _finish_chapter(chapter: bytes, title: str, words: NavigationWords) -> tuple[bytes, list[str]]:
+    """The article's title as the chapter's ``<title>``; numbered notes with back links; page breaks.
+
+    Returns the chapter and the labels of the pages that begin in it, in order.
+    """
     root = etree.fromstring(chapter, safe_parser())
     root.find(f"{H}head/{H}title").text = title
     _number_notes(root, words)
-    return _xml(root)
+    labels = _page_breaks(root)
+    return _xml(root), labels
+
+
+def _page_breaks(root: etree._Element) -> list[str]:
+    """Each page marker becomes an EPUB page break (``pagebreak``, ``doc-pagebreak``) named ``page-N``."""
+    labels = []
+    for marker in root.xpath("//h:span[@class=$marker]", marker=PAGE_MARKER, namespaces=NS):
+        label = marker.attrib.pop("data-page")
+        del marker.attrib["class"]
+        marker.set(f"{{{EPUB_NS}}}type", "pagebreak")
+        marker.set("role", "doc-pagebreak")
+        marker.set("id", f"page-{label}")
+        marker.set("aria-label", label)
+        labels.append(label)
+    return labels
 
 
 def _number_notes(root: etree._Element, words: NavigationWords) -> None:
@@ -334,9 +424,15 @@ def _append_text(element: etree._Element, text: str) -> None:
         element.text = (element.text or "") + text
 
 
-def _localized_nav(nav: bytes, words: NavigationWords, first_chapter: str) -> bytes:
-    """The table of contents headed and the landmarks labelled in the edition's language, with bodymatter."""
+def _localized_nav(nav: bytes, words: NavigationWords, first_chapter: str,
+                   page_targets: list[tuple[str, str]]) -> bytes:
+    """The table of contents headed and the landmarks labelled in the edition's language, with bodymatter;
+    the page list of the PDF's pages."""
     root = etree.fromstring(nav, safe_parser())
+    for marker in root.xpath("//h:span[@class=$marker]", marker=PAGE_MARKER, namespaces=NS):
+        _remove_keeping_tail(marker)  # a heading's page marker, copied into its table of contents entry
+    if page_targets:
+        _add_page_list(root, words.pages, page_targets)
     for heading in root.xpath("//h:nav[@epub:type='toc']/h:h1", namespaces=NS):
         heading.text = words.contents
     labels = {"cover": words.cover, "toc": words.contents}
@@ -348,6 +444,27 @@ def _localized_nav(nav: bytes, words: NavigationWords, first_chapter: str) -> by
             etree.SubElement(item, f"{H}a", {"href": first_chapter, f"{{{EPUB_NS}}}type": "bodymatter"}).text = \
                 words.start
     return _xml(root)
+
+
+def _remove_keeping_tail(element: etree._Element) -> None:
+    """Remove an element but not the text after it (lxml's ``remove`` takes both)."""
+    parent, previous = element.getparent(), element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
+
+
+def _add_page_list(root: etree._Element, heading: str, page_targets: list[tuple[str, str]]) -> None:
+    """A hidden ``page-list`` nav after the others: one link per page of the PDF, labelled with its number."""
+    body = root.find(f"{H}body")
+    nav = etree.SubElement(body, f"{H}nav", {f"{{{EPUB_NS}}}type": "page-list", "role": "doc-pagelist",
+                                             "id": "page-list", "hidden": ""})
+    etree.SubElement(nav, f"{H}h1").text = heading
+    listing = etree.SubElement(nav, f"{H}ol")
+    for label, href in page_targets:
+        etree.SubElement(etree.SubElement(listing, f"{H}li"), f"{H}a", href=href).text = label
 
 
 def _localized_guide(opf: bytes, words: NavigationWords, first_chapter: str) -> bytes:
@@ -362,9 +479,12 @@ def _localized_guide(opf: bytes, words: NavigationWords, first_chapter: str) -> 
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def _consistent_ncx(ncx: bytes, opf: bytes) -> bytes:
-    """The NCX ``cover`` meta names the manifest id of the cover image (pandoc writes one that does not exist)."""
+def _consistent_ncx(ncx: bytes, opf: bytes, heading: str, page_targets: list[tuple[str, str]]) -> bytes:
+    """The NCX ``cover`` meta names the manifest id of the cover image (pandoc writes one that does not exist);
+    the NCX lists the pages like the navigation's page list."""
     root = etree.fromstring(ncx, safe_parser())
+    if page_targets:
+        _ncx_page_list(root, heading, page_targets)
     cover_ids = etree.fromstring(opf, safe_parser()).xpath("//opf:item[@properties='cover-image']/@id", namespaces=NS)
     for meta in root.xpath("//ncx:head/ncx:meta[@name='cover']", namespaces=NS):
         if cover_ids:
@@ -372,6 +492,21 @@ def _consistent_ncx(ncx: bytes, opf: bytes) -> bytes:
         else:
             meta.getparent().remove(meta)
     return _xml(root)
+
+
+def _ncx_page_list(root: etree._Element, heading: str, page_targets: list[tuple[str, str]]) -> None:
+    """An NCX ``pageList`` after the ``navMap`` and the page count in the head (EPUB 2 reading systems)."""
+    ncx = f"{{{NCX_NS}}}"
+    for name, value in (("dtb:totalPageCount", len(page_targets)), ("dtb:maxPageNumber", len(page_targets))):
+        for meta in root.xpath("//ncx:head/ncx:meta[@name=$name]", name=name, namespaces=NS):
+            meta.set("content", str(value))
+    page_list = etree.Element(f"{ncx}pageList")
+    root.find(f"{ncx}navMap").addnext(page_list)
+    etree.SubElement(etree.SubElement(page_list, f"{ncx}navLabel"), f"{ncx}text").text = heading
+    for label, href in page_targets:
+        target = etree.SubElement(page_list, f"{ncx}pageTarget", id=f"pageTarget-{label}", type="normal", value=label)
+        etree.SubElement(etree.SubElement(target, f"{ncx}navLabel"), f"{ncx}text").text = label
+        etree.SubElement(target, f"{ncx}content", src=href)
 
 
 def _cover_with_text_alternative(cover: bytes, alternative: str) -> bytes:
@@ -410,7 +545,8 @@ def _drop_generated_title_page(entries: dict[str, bytes], opf_name: str) -> None
         entries[name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def _complete_opf(data: bytes, info: EditionInfo, relations: list[str]) -> bytes:
+def _complete_opf(data: bytes, info: EditionInfo, relations: list[str], paginated: bool) -> bytes:
+    """Source, relations and accessibility metadata; with page breaks, the PDF edition as their source."""
     root = etree.fromstring(data, safe_parser())
     metadata = root.find(f"{{{OPF_NS}}}metadata")
     prefixes = root.get("prefix", "")
@@ -421,7 +557,9 @@ def _complete_opf(data: bytes, info: EditionInfo, relations: list[str]) -> bytes
     for relation in relations:
         etree.SubElement(metadata, f"{{{DC_NS}}}relation").text = relation
     present = {(m.get("property"), m.text) for m in metadata.iter(f"{{{OPF_NS}}}meta")}
-    for prop, value in ACCESSIBILITY + (("schema:accessibilitySummary", ACCESSIBILITY_SUMMARY),):
+    pagination = PAGINATION + (("pageBreakSource", f"{info.metadata_title} (PDF, {info.identifier})"),)
+    summary = ACCESSIBILITY_SUMMARY + (PAGINATION_SUMMARY if paginated else "")
+    for prop, value in ACCESSIBILITY + (pagination if paginated else ()) + (("schema:accessibilitySummary", summary),):
         if (prop, value) not in present:
             etree.SubElement(metadata, f"{{{OPF_NS}}}meta", property=prop).text = value
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
@@ -446,8 +584,9 @@ def edition_text(xhtml: bytes) -> str:
     return "".join(etree.fromstring(xhtml, safe_parser()).itertext())
 
 
-def build_epub(xhtml: bytes, info: EditionInfo, stylesheets: list[Path], epoch: int) -> bytes:
-    """The EPUB 3 of one edition, from its XHTML and metadata record alone."""
+def build_epub(xhtml: bytes, info: EditionInfo, stylesheets: list[Path], epoch: int,
+               pages: list[PageStart]) -> bytes:
+    """The EPUB 3 of one edition, from its XHTML, metadata record and the page map of its PDF."""
     words = info.navigation
     with tempfile.TemporaryDirectory(prefix="pressrun-assets-") as work:
         folder = Path(work)
@@ -458,5 +597,5 @@ def build_epub(xhtml: bytes, info: EditionInfo, stylesheets: list[Path], epoch: 
         stylesheets = [typography, *stylesheets]
         metadata = pandoc_metadata(info, info.creators, words.cover_alt)
         uses_tool("pandoc")
-        epub = run_pandoc(pandoc_source(xhtml), metadata, stylesheets, fonts, cover, epoch)
+        epub = run_pandoc(pandoc_source(xhtml, pages), metadata, stylesheets, fonts, cover, epoch)
     return complete_package(epub, info, info.relations, words, epoch)

@@ -6,7 +6,9 @@ language) and the fonts of the ``fontpkg-noto-serif`` package.
 Out: ``build/pdf/<lang>/<doc-id>.pdf`` with document info and XMP metadata
 taken from the XHTML head, ``/Lang``, an outline of the headings, and a
 fixed ``/ID`` so that the same inputs give the same bytes; its structure
-elements carry the hints :mod:`.pdftags` turns into the final structure tree.
+elements carry the hints :mod:`.pdftags` turns into the final structure tree;
+and where each page begins in the XHTML (:mod:`pressrun.editions.pagelayout`),
+for the EPUB.
 
 WeasyPrint reads only files inside the project, the build folder and the
 font package: :class:`SandboxFetcher` refuses every other URL (other files,
@@ -31,6 +33,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..config import pinned_source_date
 from ..engine.dependencies import read_bytes, uses_tool
 from .fonts import FONT_FAMILY, font_files, font_folder
+from .pagelayout import page_starts
+from .pagemap import PageStart
 from .pdftags import box_hints
 from .typography import quotes_css
 
@@ -89,6 +93,7 @@ class PdfResult:
     data: bytes
     pages: int
     refused: list[str] = field(default_factory=list)
+    page_starts: list[PageStart] = field(default_factory=list)  # where each page begins in the XHTML
 
 
 def render_pdf(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path],
@@ -110,5 +115,5 @@ def _render(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path]
     with box_hints():
         data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_finish,
                                   pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode())
-    return PdfResult(data, len(document.pages), fetcher.refused)
+    return PdfResult(data, len(document.pages), fetcher.refused, page_starts(document))
 

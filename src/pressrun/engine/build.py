@@ -310,6 +310,9 @@ def reusable(project: Project, step: Step, settings: dict[str, object]) -> Outco
     state = read_state(step.state_file(project))
     if not up_to_date(state, step, settings, project.root):
         return None
+    stage = STAGE_TABLE[step.stage]
+    if stage.per == "edition" and state["outputs"] != _relative(project, stage.outputs(project, step.unit, step.lang)):
+        return None  # the stage now writes a file this record does not list
     output = project.root / state["outputs"][0] if state["outputs"] else None
     return Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
                    problems=[Problem(**found) for found in state.get("problems", [])])
@@ -322,14 +325,17 @@ def read_state(path: Path) -> dict:
         return {}
 
 
+def _relative(project: Project, paths: list[Path]) -> list[str]:
+    return [Path(path).relative_to(project.root).as_posix() for path in paths]
+
+
 def write_state(project: Project, step: Step, inputs: dict[str, str], outcome: Outcome) -> None:
     """The step's record: its key, what it read, its outputs (relative to the project) and findings."""
     stage = STAGE_TABLE.get(step.stage)
     written = (stage.outputs(project, step.unit, step.lang) if stage and stage.per == "edition"
                else [outcome.output] if outcome.output else [])
-    outputs = [Path(path).relative_to(project.root).as_posix() for path in written]
-    state = {"key": base_key(step), "inputs": inputs, "outputs": outputs, "details": outcome.details,
-             "problems": [problem.as_dict() for problem in outcome.problems]}
+    state = {"key": base_key(step), "inputs": inputs, "outputs": _relative(project, written),
+             "details": outcome.details, "problems": [problem.as_dict() for problem in outcome.problems]}
     write_atomic(step.state_file(project), json.dumps(state, ensure_ascii=False, sort_keys=True).encode())
 
 

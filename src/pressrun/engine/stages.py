@@ -23,7 +23,7 @@ from typing import Callable, TypedDict
 
 from ..config import Project
 from ..document.master import build_master, read_master, serialize, validate
-from ..editions import edition, epub, hyphenation
+from ..editions import edition, epub, hyphenation, pagemap
 from ..errors import InputError, PressrunError, Problem, ValidationError
 from ..sources.ingest import ingest
 from ..translation import catalogs, completeness, names
@@ -206,6 +206,7 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
     result = pdf.render_pdf(xhtml, source, project.stylesheets("print"), [project.root], info.identifier,
                             edition_epoch(info))
     target = project.pdf_path(doc_id, lang)
+    write_atomic(project.page_map_path(doc_id, lang), pagemap.to_json(result.page_starts))
     write_atomic(target, pdftags.with_tags(pdfmeta.with_library_metadata(result.data, info)))
     problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
     return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
@@ -214,7 +215,11 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
 def run_epub(project: Project, step: Step, strict: bool) -> Outcome:
     doc_id, lang = step.unit, step.lang
     xhtml, info = edition_record(project, doc_id, lang)
-    data = epub.build_epub(xhtml, info, project.stylesheets("epub"), edition_epoch(info))
+    page_map = project.page_map_path(doc_id, lang)
+    if not dependencies.note(page_map).is_file():
+        raise InputError("page map of the PDF missing: run `pressrun pdf`", page_map)
+    data = epub.build_epub(xhtml, info, project.stylesheets("epub"), edition_epoch(info),
+                           pagemap.from_json(dependencies.read_bytes(page_map)))
     target = project.epub_path(doc_id, lang)
     write_atomic(target, data)
     return Outcome("epub", step.label, "built", target)
@@ -241,17 +246,19 @@ def _no_outputs(project: Project, unit: str, lang: str | None) -> list[Path]:
 STAGE_TABLE: dict[str, Stage] = {stage.name: stage for stage in (
     Stage("ingest", run_ingest, "seed", ("merge",), 0, _no_outputs, publish_ingest),
     Stage("merge", run_merge, "edition", ("edition",), 1, lambda p, doc, lang: [p.master_path(doc, lang)]),
-    Stage("edition", run_edition, "edition", ("pdf", "epub"), 2,
+    Stage("edition", run_edition, "edition", ("pdf",), 2,
           lambda p, doc, lang: [p.edition_path(doc, lang), p.edition_info_path(doc, lang)]),
-    Stage("pdf", run_pdf, "edition", (), 3, lambda p, doc, lang: [p.pdf_path(doc, lang)],
+    # the EPUB's page list follows the PDF's pages, so the PDF comes first
+    Stage("pdf", run_pdf, "edition", ("epub",), 3,
+          lambda p, doc, lang: [p.pdf_path(doc, lang), p.page_map_path(doc, lang)],
           preload=("pressrun.editions.pdf", "pressrun.editions.pdftags", "pressrun.editions.pdfmeta")),
-    Stage("epub", run_epub, "edition", (), 3, lambda p, doc, lang: [p.epub_path(doc, lang)]),
+    Stage("epub", run_epub, "edition", (), 4, lambda p, doc, lang: [p.epub_path(doc, lang)]),
 )}
 STAGES = tuple(STAGE_TABLE)
 #: What each command builds.
 TARGETS = {
     "master": ("ingest", "merge"),
     "pdf": ("ingest", "merge", "edition", "pdf"),
-    "epub": ("ingest", "merge", "edition", "epub"),
+    "epub": ("ingest", "merge", "edition", "pdf", "epub"),
     "all": STAGES,
 }
