@@ -52,8 +52,9 @@ def run_checks(project: Project, min_complete: float | None = None) -> list[Gate
     threshold = project.min_complete if min_complete is None else min_complete
     editions = _editions(project)
     return [_masters_valid(project), _catalogs_compile(project), _tags_consistent(project),
-            terminology_gate(project), _complete(project, threshold), _epubcheck(project, editions), _ace(project, editions),
-            _pdfs_sound(project, editions), _consistent(project, editions), _library_metadata(project, editions)]
+            terminology_gate(project), _complete(project, threshold), _epubcheck(project, editions),
+            _ace(project, editions), _pdfs_sound(project, editions), _consistent(project, editions),
+            _library_metadata(project, editions)]
 
 
 def _editions(project: Project) -> list[tuple[str, str]]:
@@ -267,15 +268,20 @@ def _library_metadata(project: Project, editions: list[tuple[str, str]]) -> Gate
     epubs = [path for path, _ in files if path.suffix == ".epub"]
     try:
         uuids = dict(zip(epubs, librarymeta.epub_uuids(epubs)))
-        for path, info in files:
-            gate.failures += [f"{project.shown(path)}: {problem}"
-                              for problem in librarymeta.mismatches(librarymeta.read(path, uuids.get(path)), info)]
     except ToolError as error:
         gate.failures.append(str(error))
+        return gate
+    for path, info in files:
+        try:
+            problems = librarymeta.mismatches(librarymeta.read(path, uuids.get(path)), info)
+        except ToolError as error:
+            problems = [error.message]
+        gate.failures += [f"{project.shown(path)}: {problem}" for problem in problems]
     return gate
 
 
-def _files_with_record(project: Project, gate: Gate, editions: list[tuple[str, str]]) -> Iterator[tuple[Path, edition.EditionInfo]]:
+def _files_with_record(project: Project, gate: Gate,
+                       editions: list[tuple[str, str]]) -> Iterator[tuple[Path, edition.EditionInfo]]:
     """(path, metadata record) of each edition's PDF and EPUB; a missing file or record fails the gate."""
     for doc_id, lang in editions:
         record = project.edition_info_path(doc_id, lang)
@@ -284,4 +290,4 @@ def _files_with_record(project: Project, gate: Gate, editions: list[tuple[str, s
             if path.is_file() and record.is_file():
                 yield path, edition.read_info(record.read_bytes())
             else:
-                gate.failures.append(f"{project.shown(path)}: missing, or its metadata record {project.shown(record)} is")
+                gate.failures.append(f"{project.shown(path)}: missing, or its record {project.shown(record)} is")

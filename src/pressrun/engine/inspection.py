@@ -213,8 +213,8 @@ def ace(path: Path, timeout: float = ACE_TIMEOUT) -> list[AceViolation]:
     """Every violation DAISY Ace reports in an EPUB; a ToolError when Ace does not finish."""
     node_binary, folder, browser = ace_tools()
     with tempfile.TemporaryDirectory(prefix="pressrun-ace-") as work:
-        env = {**os.environ, "HOME": work, "XDG_CONFIG_HOME": work, "PUPPETEER_EXECUTABLE_PATH": browser,
-               "PUPPETEER_SKIP_DOWNLOAD": "1"}
+        env = {**os.environ, "HOME": work, "TMPDIR": work, "XDG_CONFIG_HOME": work,  # Ace's and Chromium's files
+               "PUPPETEER_EXECUTABLE_PATH": browser, "PUPPETEER_SKIP_DOWNLOAD": "1"}
         try:
             result = subprocess.run([node_binary, str(ACE_SCRIPT), str(folder), str(path.resolve()), work],
                                     capture_output=True, text=True, env=env, cwd=work, timeout=timeout)
@@ -222,15 +222,16 @@ def ace(path: Path, timeout: float = ACE_TIMEOUT) -> list[AceViolation]:
             raise ToolError(f"Ace did not finish in {timeout:g} s", path) from None
         report = Path(work) / "report.json"
         if result.returncode or not report.is_file():
-            raise ToolError(f"Ace failed: {_last_line(result.stderr + result.stdout)}", path)
+            raise ToolError(f"Ace failed: {last_line(result.stderr + result.stdout)}", path)
         violations = ace_violations(json.loads(report.read_text(encoding="utf-8")))
     log.info("Ace: %d violations in %s", len(violations), path)
     return violations
 
 
-def _last_line(output: str) -> str:
+def last_line(output: str) -> str:
+    """The last non-blank line of a tool's output, for a one-line error."""
     lines = [line for line in output.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+    return lines[-1].strip() if lines else "no output"
 
 
 def ace_violations(report: dict) -> list[AceViolation]:

@@ -54,8 +54,8 @@ def ebook_meta(path: Path) -> dict[str, str]:
                                 env=_env(), timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         raise ToolError(f"ebook-meta did not finish in {TIMEOUT} s", path) from None
-    if result.returncode:
-        raise ToolError(f"ebook-meta failed: {result.stderr.strip()[-300:]}", path)
+    if result.returncode or "Traceback" in result.stderr:  # calibre reports some failures with exit status 0
+        raise ToolError(f"ebook-meta could not read the file: {inspection.last_line(result.stderr)}", path)
     fields = {}
     for line in result.stdout.splitlines():
         name, colon, value = line.partition(":")
@@ -74,7 +74,7 @@ def epub_uuids(paths: list[Path]) -> list[str]:
     except subprocess.TimeoutExpired:
         raise ToolError("calibre-debug did not finish reading the EPUBs' identifiers") from None
     if result.returncode:
-        raise ToolError(f"calibre-debug failed: {result.stderr.strip()[-300:]}")
+        raise ToolError(f"calibre-debug could not read the EPUBs' identifiers: {inspection.last_line(result.stderr)}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -31,6 +31,6 @@ try {
   await ace(path.resolve(epub), { cwd: process.cwd(), outdir: path.resolve(outdir),
     tmpdir: path.join(path.resolve(outdir), 'unpacked'), lang: 'en' }, axeRunner);
 } catch (error) {
-  console.error(`Ace failed on ${epub}: ${error && error.message ? error.message : error}`);
+  console.error(error && error.message ? error.message : String(error));
   process.exit(1);
 }
