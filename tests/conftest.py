@@ -1,8 +1,9 @@
 """Shared fixtures: temporary project copies, real-seed masters, tool checks.
 
 Tests that need an external tool (the DocBook schema, poppler, gettext,
-EPUBCheck) call :func:`require`: it skips on a developer machine without the
-tool and fails under ``CI=true``, where the tool must be installed.
+EPUBCheck, DAISY Ace, calibre) call :func:`require`: it skips on a developer
+machine without the tool and fails under ``CI=true``, where the tool must be
+installed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ def require_command(name: str) -> str:
     path = shutil.which(name)
     require(path is not None, f"the {name} command")
     return path
+
+
+def require_ace() -> None:
+    """Node.js, Ace's npm packages (``make check`` installs them) and Chromium."""
+    from pressrun.engine import inspection
+    from pressrun.errors import ToolError
+    try:
+        inspection.ace_tools()
+    except ToolError as error:
+        require(False, f"DAISY Ace ({error})")
 
 
 def make_project(folder: Path, seeds: list[str] | None = None, translations: bool = True) -> Path:

@@ -15,14 +15,18 @@ import pytest
 from pressrun.engine import build
 from pressrun.config import load_project
 
-from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_command
+from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_ace, require_command
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
+GATES = 10
+ACE_GATE, CALIBRE_GATE = "DAISY Ace: no accessibility violation", "calibre reads every edition's metadata"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     require_command("msgfmt")
+    require_command("ebook-meta")
+    require_ace()
     project = load_project(make_project(tmp_path_factory.mktemp("check")))
     outcomes = build.run(project, build.STAGES, jobs=2)
     assert {o.status for o in outcomes} == {"built"}
@@ -47,12 +51,12 @@ def _replace(path, old, new, count=1):
 
 
 def test_make_check_passes_on_a_full_build(built):
-    result = subprocess.run(["make", "-f", str(ROOT / "Makefile"), "check", "SETUP=", "CHECK_SETUP=",
+    result = subprocess.run(["make", "-f", str(ROOT / "Makefile"), "check", "SETUP=", "CHECK_SETUP=", "ACE_SETUP=",
                              f"RUN={sys.executable} -m pressrun"], cwd=built, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pressrun: 0 built, 26 up to date, 0 failed" in result.stderr, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.rstrip().endswith(("pass", "FAIL"))]
-    assert len(rows) == 8 and all(row.rstrip().endswith("pass") for row in rows), result.stdout
+    assert len(rows) == GATES and all(row.rstrip().endswith("pass") for row in rows), result.stdout
 
 
 def test_every_gate_fails_on_its_own_damage(built, tmp_path):
@@ -74,11 +78,13 @@ def test_every_gate_fails_on_its_own_damage(built, tmp_path):
     with pikepdf.open(project.pdf_path(TURAN_ID, "en"), allow_overwriting_input=True) as pdf:
         del pdf.Root["/StructTreeRoot"]
         pdf.save(project.pdf_path(TURAN_ID, "en"))
+    _rewrite_epub(project.epub_path(AVIM_ID, "ru"), _inaccessible)
+    _retitle(project.pdf_path(AVIM_ID, "az"), project.epub_path(AVIM_ID, "az"))
 
     result = subprocess.run(PRESSRUN + ["check", "--json"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 4 and "Traceback" not in result.stderr, result.stderr
     gates = {gate["gate"]: gate for gate in json.loads(result.stdout)}
-    assert len(gates) == 8 and not any(gate["passed"] for gate in gates.values())
+    assert len(gates) == GATES and not any(gate["passed"] for gate in gates.values())
     expected = {  # gate: (where every failure points, what the first one says)
         "masters valid DocBook 5.0": (f"build/master/ru/{AVIM_ID}.xml:", "Did not expect element"),
         "msgfmt -c on every catalog": (f"az/LC_MESSAGES/{TURAN_ID}.po:", "end with '\\n'"),
@@ -93,6 +99,40 @@ def test_every_gate_fails_on_its_own_damage(built, tmp_path):
     for name, (where, what) in expected.items():
         failures = gates[name]["failures"]
         assert failures and all(where in failure for failure in failures) and what in failures[0], gates[name]
+    ace = gates[ACE_GATE]["failures"]
+    assert ace[0].startswith(f"build/epub/en/{AVIM_ID}.epub: Ace failed: ENOENT") and "nav.xhtml" in ace[0], ace
+    assert ace[1:] == [f"build/epub/ru/{AVIM_ID}.epub: svg-img-alt (serious) at text/cover.xhtml svg",
+                       f"build/epub/ru/{AVIM_ID}.epub: html-has-lang (serious) at text/ch001.xhtml html"], ace
+    title = _title(project, AVIM_ID, "az")
+    assert gates[CALIBRE_GATE]["failures"] == [
+        f"build/{kind}/az/{AVIM_ID}.{kind}: Title: calibre reads 'Retitled', the edition says {title!r}"
+        for kind in ("pdf", "epub")]
+
+
+def _inaccessible(name, data):
+    """An EPUB entry whose cover image lost its text alternative, or whose chapter lost its language."""
+    if name.endswith("cover.xhtml"):
+        return re.sub(rb'(<svg[^>]*?) aria-label="[^"]*">\s*<title>[^<]*</title>', rb"\1>", data, count=1)
+    if name.endswith("ch001.xhtml"):
+        return re.sub(rb'(<html[^>]*?) lang="[^"]*" xml:lang="[^"]*"', rb"\1", data, count=1)
+    return data
+
+
+def _retitle(pdf_path, epub_path):
+    """A PDF and an EPUB whose metadata title is no longer the edition's."""
+    import pikepdf
+    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = "Retitled"
+        pdf.docinfo["/Title"] = "Retitled"
+        pdf.save(pdf_path)
+    _rewrite_epub(epub_path, lambda name, data: re.sub(rb"(<dc:title[^>]*>)[^<]*", rb"\1Retitled", data)
+                  if name.endswith(".opf") else data)
+
+
+def _title(project, doc_id, lang):
+    from pressrun.editions.edition import read_info
+    return read_info(project.edition_info_path(doc_id, lang).read_bytes()).title
 
 
 def _path_with_only(folder, *tools: str) -> str:
@@ -104,21 +144,37 @@ def _path_with_only(folder, *tools: str) -> str:
     return str(folder)
 
 
-def test_gates_need_no_system_java_poppler_or_schema(built, tmp_path):
-    """EPUBCheck runs on the PyPI Java runtime and the PDF gates on PyPI readers: a PATH with only msgfmt passes."""
-    env = {**os.environ, "PATH": _path_with_only(tmp_path / "bin", "msgfmt")}
+def test_gates_need_no_system_java_node_or_schema(built, tmp_path):
+    """EPUBCheck runs on the PyPI Java runtime, Ace on the PyPI Node.js and the PDF gates on PyPI readers:
+    a PATH with only msgfmt, Debian's chromium and calibre (with the commands chromium's launcher
+    calls, and poppler's pdfinfo and pdftoppm, through which calibre reads PDFs) passes."""
+    env = {**os.environ, "PATH": _path_with_only(tmp_path / "bin", "msgfmt", "chromium", "uname", "grep",
+                                                 "ebook-meta", "calibre-debug", "pdfinfo", "pdftoppm")}
     env.pop("JAVA_HOME", None)
     result = subprocess.run(PRESSRUN + ["check", "--json"], cwd=built, capture_output=True, text=True, env=env)
     gates = {gate["gate"]: gate for gate in json.loads(result.stdout)}
     assert result.returncode == 0, gates
     assert gates["EPUBCheck: no error, no warning"]["checked"] == 6
+    assert gates[ACE_GATE]["checked"] == 6 and gates[CALIBRE_GATE]["checked"] == 12
 
 
-def test_missing_msgfmt_fails_its_gate_saying_where_it_comes_from(built, tmp_path):
+def test_missing_tools_fail_their_gates_saying_where_they_come_from(built, tmp_path):
     env = {**os.environ, "PATH": _path_with_only(tmp_path / "bin")}
     result = subprocess.run(PRESSRUN + ["check", "--json"], cwd=built, capture_output=True, text=True, env=env)
     assert result.returncode == 4 and "Traceback" not in result.stderr
-    gates = {gate["gate"]: gate for gate in json.loads(result.stdout)}
-    assert gates["msgfmt -c on every catalog"]["failures"] == [
-        "msgfmt is not installed: it comes with GNU gettext (Debian/Ubuntu: gettext; macOS: brew install gettext)"]
-    assert [name for name, gate in gates.items() if not gate["passed"]] == ["msgfmt -c on every catalog"]
+    failed = {gate["gate"]: gate["failures"] for gate in json.loads(result.stdout) if not gate["passed"]}
+    assert failed == {
+        "msgfmt -c on every catalog": [
+            "msgfmt is not installed: it comes with GNU gettext (Debian/Ubuntu: gettext; macOS: brew install gettext)"],
+        ACE_GATE: ["chromium is not installed: it comes with Debian's chromium package (apt-get install chromium)"],
+        CALIBRE_GATE: ["ebook-meta is not installed: it comes with calibre (Debian/Ubuntu: apt-get install calibre)"],
+    }
+
+
+def test_ace_not_installed_says_how_to_install_it(tmp_path, monkeypatch):
+    from pressrun.engine import inspection
+    from pressrun.errors import ToolError
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    with pytest.raises(ToolError, match=r"Ace not installed in .*: run `make check` \(npm packages @daisy/ace-core, "
+                                        r"@daisy/ace-axe-runner-puppeteer from .*package-lock.json\)"):
+        inspection.ace_tools()

