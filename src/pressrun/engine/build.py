@@ -308,14 +308,19 @@ def reusable(project: Project, step: Step, settings: dict[str, object]) -> Outco
     Its warnings are reported again: they hold until its inputs change.
     """
     state = read_state(step.state_file(project))
-    if not up_to_date(state, step, settings, project.root):
+    if not up_to_date(state, step, settings, project.root) or not _lists_every_output(project, step, state):
         return None
-    stage = STAGE_TABLE[step.stage]
-    if stage.per == "edition" and state["outputs"] != _relative(project, stage.outputs(project, step.unit, step.lang)):
-        return None  # the stage now writes a file this record does not list
     output = project.root / state["outputs"][0] if state["outputs"] else None
     return Outcome(step.stage, step.label, "skipped", output, details=state.get("details", {}),
                    problems=[Problem(**found) for found in state.get("problems", [])])
+
+
+def _lists_every_output(project: Project, step: Step, state: dict) -> bool:
+    """False when the stage now writes a file its record does not list (a ``build/`` of an older pressrun)."""
+    stage = STAGE_TABLE.get(step.stage)
+    if stage is None or stage.per != "edition":
+        return True
+    return state["outputs"] == _relative(project, stage.outputs(project, step.unit, step.lang))
 
 
 def read_state(path: Path) -> dict:
