@@ -74,19 +74,22 @@ def tree_rss_mib(root: int) -> float:
     return kib / 1024
 
 
-def measure(command: list[str], cwd: Path, env: dict | None = None) -> dict:
-    """Wall seconds, and the peak memory of the command's whole process tree.
+def measure(command: list[str], cwd: Path, env: dict | None = None, memory: bool = True) -> dict:
+    """Wall seconds, and (``memory``) the peak memory of the command's whole process tree.
 
     Parallel workers count together, so pressrun's process pool is not
-    flattered by measuring one process at a time.
+    flattered by measuring one process at a time.  Sampling reads ``/proc``
+    every 20 ms, which takes CPU from the command on a small machine: the
+    comparison times runs without it and samples memory in runs of its own.
     """
     with tempfile.TemporaryFile() as stderr:  # a pipe could fill up and stall the command
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         peak = 0.0
-        while process.poll() is None:
+        while memory and process.poll() is None:
             peak = max(peak, tree_rss_mib(process.pid))
             time.sleep(0.02)
+        process.wait()
         wall = time.perf_counter() - start
         if process.returncode != 0:
             stderr.seek(0)
@@ -116,7 +119,7 @@ def make_project(folder: Path, copies: int) -> list[str]:
     return documents
 
 
-def naive_chain(folder: Path, documents: list[str], languages: list[str]) -> dict:
+def naive_chain(folder: Path, documents: list[str], languages: list[str], memory: bool = True) -> dict:
     """One pandoc per EPUB; pandoc → HTML and one WeasyPrint process per PDF."""
     pandoc = pypandoc.get_pandoc_path()
     out = folder / "naive"
@@ -134,7 +137,7 @@ def naive_chain(folder: Path, documents: list[str], languages: list[str]) -> dic
                  str(out / f"{doc_id}.{lang}.epub"), str(master)],
             ]
             for command in steps:
-                peak = max(peak, measure(command, folder)["peak_mib"])
+                peak = max(peak, measure(command, folder, memory=memory)["peak_mib"])
     return {"seconds": round(time.perf_counter() - start, 3), "peak_mib": peak}
 
 
@@ -147,25 +150,20 @@ def machine() -> dict:
 def compare(folder: Path, documents: list[str], languages: list[str], jobs: int, env: dict, repeat: int) -> dict:
     """pressrun cold (-j N and -j 1) and no-op, and the naive chain, on the same documents.
 
-    The four runs take turns ``repeat`` times, so that a slow spell of a
-    shared machine falls on all of them; the median time and the largest
-    peak are kept.
+    The runs take turns ``repeat`` times, so that a slow spell of a shared
+    machine falls on all of them, and the median time is kept; one more
+    round, not timed, samples their peak memory.
     """
     names = [f"pressrun cold -j {jobs}", f"pressrun no-op -j {jobs}", "pressrun cold -j 1", "naive pandoc/WeasyPrint",
              f"same-work floor -j {jobs}"]
-    samples: dict[str, list[dict]] = {name: [] for name in names}
+    timed: dict[str, list[dict]] = {name: [] for name in names}
     for _ in range(repeat):
-        shutil.rmtree(folder / "build", ignore_errors=True)
-        samples[names[0]].append(measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env))
-        samples[names[1]].append(measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env))
-        samples[names[3]].append(naive_chain(folder, documents, languages))
-        samples[names[4]].append(measure([sys.executable, str(Path(__file__).with_name("floor.py")), str(folder),
-                                          str(folder / "floor"), str(jobs)], folder, env))
-        shutil.rmtree(folder / "build")
-        samples[names[2]].append(measure(PRESSRUN + ["all", "-j", "1"], folder, env))
-    runs = {name: {"seconds": statistics.median(run["seconds"] for run in samples[name]),
-                   "peak_mib": max(run["peak_mib"] for run in samples[name]),
-                   "all_seconds": [run["seconds"] for run in samples[name]]} for name in names}
+        for name, run in _round(folder, documents, languages, jobs, env, memory=False).items():
+            timed[name].append(run)
+    sampled = _round(folder, documents, languages, jobs, env, memory=True)
+    runs = {name: {"seconds": statistics.median(run["seconds"] for run in timed[name]),
+                   "peak_mib": sampled[name]["peak_mib"],
+                   "all_seconds": [run["seconds"] for run in timed[name]]} for name in names}
     naive, floor = runs[names[3]], runs[names[4]]
     for run in runs.values():
         run["wall_ratio"] = round(run["seconds"] / naive["seconds"], 3)
@@ -173,6 +171,19 @@ def compare(folder: Path, documents: list[str], languages: list[str], jobs: int,
         run["memory_ratio"] = round(run["peak_mib"] / naive["peak_mib"], 3)
     return {"documents": len(documents), "editions": len(documents) * len(languages) * 2, "repeat": repeat,
             "runs": runs}
+
+
+def _round(folder: Path, documents: list[str], languages: list[str], jobs: int, env: dict, memory: bool) -> dict:
+    """Each compared run once, in the same order every round."""
+    shutil.rmtree(folder / "build", ignore_errors=True)
+    floor = [sys.executable, str(Path(__file__).with_name("floor.py")), str(folder), str(folder / "floor"), str(jobs)]
+    runs = {f"pressrun cold -j {jobs}": measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env, memory),
+            f"pressrun no-op -j {jobs}": measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env, memory),
+            "naive pandoc/WeasyPrint": naive_chain(folder, documents, languages, memory),
+            f"same-work floor -j {jobs}": measure(floor, folder, env, memory)}
+    shutil.rmtree(folder / "build")
+    runs["pressrun cold -j 1"] = measure(PRESSRUN + ["all", "-j", "1"], folder, env, memory)
+    return runs
 
 
 def scale_series(work: Path, copies_list: list[int], jobs: int, env: dict) -> list[dict]:
