@@ -16,7 +16,6 @@ from pressrun.engine import build
 from pressrun.config import load_project
 
 from conftest import AVIM_ID, ROOT, TURAN_ID, make_project, require_ace, require_command
-from test_fresh_machine import CALIBRE_PDF_COMMANDS
 
 PRESSRUN = [sys.executable, "-m", "pressrun"]
 GATES = 10
@@ -145,12 +144,21 @@ def _path_with_only(folder, *tools: str) -> str:
     return str(folder)
 
 
+def _calibre_pdf_helpers() -> list[str]:
+    """The commands calibre runs to read a PDF, as calibre itself names them: calibre's dependencies, not pressrun's."""
+    result = subprocess.run([require_command("calibre-debug"), "-c",
+                             "from calibre.ebooks.metadata.pdf import get_tools; print(*get_tools())"],
+                            capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
 def test_gates_need_no_system_java_node_or_schema(built, tmp_path):
     """EPUBCheck runs on the PyPI Java runtime, Ace on the PyPI Node.js and the PDF gates on PyPI readers:
     a PATH with only msgfmt, Debian's chromium and calibre (with the commands chromium's launcher
-    calls, and the poppler commands through which calibre reads PDFs) passes."""
+    calls, and the helpers calibre itself runs to read a PDF) passes."""
     env = {**os.environ, "PATH": _path_with_only(tmp_path / "bin", "msgfmt", "chromium", "uname", "grep",
-                                                 "ebook-meta", "calibre-debug", *CALIBRE_PDF_COMMANDS)}
+                                                 "ebook-meta", "calibre-debug", *_calibre_pdf_helpers())}
     env.pop("JAVA_HOME", None)
     result = subprocess.run(PRESSRUN + ["check", "--json"], cwd=built, capture_output=True, text=True, env=env)
     gates = {gate["gate"]: gate for gate in json.loads(result.stdout)}

@@ -15,10 +15,6 @@ from pressrun.config import load_project
 
 from conftest import AVIM_ID, AVIM_SEED, ROOT, make_project, require_command
 
-#: The poppler commands calibre (a system tool, not pressrun) reads PDFs through: tests that run
-#: calibre on a narrowed PATH give it these, which is why they are named here, outside the scan.
-CALIBRE_PDF_COMMANDS = ("pdfinfo", "pdftoppm")
-
 #: What the project's own code, tests and scripts must never invoke or read.
 FORBIDDEN = {
     "poppler": re.compile(r"\bpdf(?:totext|toppm|fonts)\b"),
