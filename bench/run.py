@@ -147,24 +147,22 @@ def machine() -> dict:
                          if line.startswith("model name")), platform.processor())}
 
 
+NAIVE = "naive pandoc/WeasyPrint"
+
+
 def compare(folder: Path, documents: list[str], languages: list[str], jobs: int, env: dict, repeat: int) -> dict:
-    """pressrun cold (-j N and -j 1) and no-op, and the naive chain, on the same documents.
+    """pressrun cold (-j N and -j 1) and no-op, the naive chain and the floor, on the same documents.
 
     The runs take turns ``repeat`` times, so that a slow spell of a shared
     machine falls on all of them, and the median time is kept; one more
     round, not timed, samples their peak memory.
     """
-    names = [f"pressrun cold -j {jobs}", f"pressrun no-op -j {jobs}", "pressrun cold -j 1", "naive pandoc/WeasyPrint",
-             f"same-work floor -j {jobs}"]
-    timed: dict[str, list[dict]] = {name: [] for name in names}
-    for _ in range(repeat):
-        for name, run in _round(folder, documents, languages, jobs, env, memory=False).items():
-            timed[name].append(run)
+    rounds = [_round(folder, documents, languages, jobs, env, memory=False) for _ in range(repeat)]
     sampled = _round(folder, documents, languages, jobs, env, memory=True)
-    runs = {name: {"seconds": statistics.median(run["seconds"] for run in timed[name]),
+    runs = {name: {"seconds": statistics.median(done[name]["seconds"] for done in rounds),
                    "peak_mib": sampled[name]["peak_mib"],
-                   "all_seconds": [run["seconds"] for run in timed[name]]} for name in names}
-    naive, floor = runs[names[3]], runs[names[4]]
+                   "all_seconds": [done[name]["seconds"] for done in rounds]} for name in sampled}
+    naive, floor = runs[NAIVE], runs[_floor_name(jobs)]
     for run in runs.values():
         run["wall_ratio"] = round(run["seconds"] / naive["seconds"], 3)
         run["floor_ratio"] = round(run["seconds"] / floor["seconds"], 3)
@@ -173,17 +171,23 @@ def compare(folder: Path, documents: list[str], languages: list[str], jobs: int,
             "runs": runs}
 
 
+def _floor_name(jobs: int) -> str:
+    return f"same-work floor -j {jobs}"
+
+
 def _round(folder: Path, documents: list[str], languages: list[str], jobs: int, env: dict, memory: bool) -> dict:
-    """Each compared run once, in the same order every round."""
-    shutil.rmtree(folder / "build", ignore_errors=True)
+    """Each compared run once, in table order: a cold run starts from an empty ``build/``, the others
+    use what the run before them built (the naive chain its masters, the floor its edition XHTML)."""
+    def cold(workers: int) -> dict:
+        shutil.rmtree(folder / "build", ignore_errors=True)
+        return measure(PRESSRUN + ["all", "-j", str(workers)], folder, env, memory)
+
     floor = [sys.executable, str(Path(__file__).with_name("floor.py")), str(folder), str(folder / "floor"), str(jobs)]
-    runs = {f"pressrun cold -j {jobs}": measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env, memory),
+    return {f"pressrun cold -j {jobs}": cold(jobs),
             f"pressrun no-op -j {jobs}": measure(PRESSRUN + ["all", "-j", str(jobs)], folder, env, memory),
-            "naive pandoc/WeasyPrint": naive_chain(folder, documents, languages, memory),
-            f"same-work floor -j {jobs}": measure(floor, folder, env, memory)}
-    shutil.rmtree(folder / "build")
-    runs["pressrun cold -j 1"] = measure(PRESSRUN + ["all", "-j", "1"], folder, env, memory)
-    return runs
+            "pressrun cold -j 1": cold(1),
+            NAIVE: naive_chain(folder, documents, languages, memory),
+            _floor_name(jobs): measure(floor, folder, env, memory)}
 
 
 def scale_series(work: Path, copies_list: list[int], jobs: int, env: dict) -> list[dict]:

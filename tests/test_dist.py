@@ -32,7 +32,6 @@ from pressrun.errors import ConfigError, InputError
 LANGS = ("en", "ru", "az")
 TURAN_SOURCE = "http://www.turan.az/ext/news/2017/11/subsc/analytics/en/118563.htm"
 SCHEMAS = Path(__file__).parent / "schemas" / "opds2"
-ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
 
 def _page(root: Path, lang: str, doc_id: str):

@@ -22,7 +22,6 @@ from pressrun.editions import pagemap
 EDITIONS = [(doc_id, lang) for doc_id in (AVIM_ID, TURAN_ID) for lang in ("en", "ru", "az")]
 NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
-EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 WORDS = 5  # how many words of each page are compared
 SENTINEL = "\ue000"
 

@@ -366,8 +366,7 @@ def test_the_pdf_is_sound_and_survives_a_second_pass(release_editions, article):
             assert all(page.get_textpage().get_text_range() for page in text)
         finally:
             text.close()
-        again = pdftags.with_tags(path.read_bytes())
-        with pikepdf.open(io.BytesIO(again)) as pdf:
+        with pikepdf.open(io.BytesIO(pdftags.with_tags(path.read_bytes()))) as pdf:
             assert pdf.check_pdf_syntax() == []
 
 

@@ -35,7 +35,8 @@ from ..engine.dependencies import read_bytes, uses_tool
 from .fonts import FONT_FAMILY, font_files, font_folder
 from .pagelayout import page_starts
 from .pagemap import PageStart
-from .pdftags import box_hints
+from . import pdfmeta, pdftags
+from .edition import EditionInfo
 from .typography import quotes_css
 
 log = logging.getLogger("pressrun.editions.pdf")
@@ -112,8 +113,16 @@ def _render(xhtml: bytes, base: Path, stylesheets: list[Path], roots: list[Path]
     styles += [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts) for path in stylesheets if path.is_file()]
     document = html.render(stylesheets=styles, font_config=fonts, pdf_variant=PDF_VARIANT, pdf_tags=True)
     document.metadata = _Metadata(**document.metadata.__dict__)
-    with box_hints():
+    with pdftags.box_hints():
         data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_finish,
                                   pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode())
     return PdfResult(data, len(document.pages), fetcher.refused, page_starts(document))
 
+
+def finish(data: bytes, info: EditionInfo) -> bytes:
+    """WeasyPrint's PDF with the library metadata (:mod:`.pdfmeta`) and the completed structure tree
+    (:mod:`.pdftags`), in one parse and one save."""
+    def change(document) -> None:
+        pdfmeta.add_library_metadata(document, info)
+        pdftags.complete_tags(document)
+    return pdftags.rewrite(data, change)

@@ -1,7 +1,8 @@
 """PDF library metadata: WeasyPrint's PDF → the same PDF with one complete metadata record.
 
-In: the bytes WeasyPrint wrote and the edition's :class:`~pressrun.editions.edition.EditionInfo`.
-Out: the PDF with an XMP packet carrying the record library tools read (calibre,
+In: the PDF WeasyPrint wrote, open in pikepdf, and the edition's
+:class:`~pressrun.editions.edition.EditionInfo`.
+Out: the same PDF, changed in place, with an XMP packet carrying the record library tools read (calibre,
 Zotero): Dublin Core title, ordered creators, language, publication date,
 publisher, identifier, description, rights and source; the identifier also as
 ``xmp:Identifier``; the series as ``calibre:series`` and PRISM's
@@ -9,13 +10,10 @@ publisher, identifier, description, rights and source; the identifier also as
 dictionary's ``ModDate`` so that readers take the XMP record. Every field the
 master does not state stays absent. WeasyPrint's own descriptions
 (``pdfuaid:part``, producer, dates) are kept; the Info dictionary gets the same
-title, authors and description. Saved with pikepdf with a content-derived
-document ID, so the same inputs give the same bytes.
+title, authors and description. :func:`pressrun.editions.pdf.finish` saves it.
 """
 
 from __future__ import annotations
-
-import io
 
 import pikepdf
 from lxml import etree
@@ -129,20 +127,16 @@ def _xmp_date(pdf_date: str) -> str:
     return f"{digits[0:4]}-{digits[4:6]}-{digits[6:8]}"
 
 
-def with_library_metadata(data: bytes, info: EditionInfo) -> bytes:
-    """The PDF with the complete record in XMP and a consistent Info dictionary."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        docinfo = pdf.docinfo
-        docinfo["/Title"] = info.metadata_title
-        if info.authors:
-            docinfo["/Author"] = ", ".join(info.authors)
-        if info.description:
-            docinfo["/Subject"] = info.description
-        existing = pdf.Root.Metadata.read_bytes() if "/Metadata" in pdf.Root else None
-        stamp = _xmp_date(str(docinfo.get("/ModDate", f"D:{info.edition_date.replace('-', '')}")))
-        stream = pikepdf.Stream(pdf, library_packet(existing, info, stamp))
-        stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
-        pdf.Root.Metadata = pdf.make_indirect(stream)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-    return out.getvalue()
+def add_library_metadata(pdf: pikepdf.Pdf, info: EditionInfo) -> None:
+    """Give the open PDF the complete record in XMP and a consistent Info dictionary."""
+    docinfo = pdf.docinfo
+    docinfo["/Title"] = info.metadata_title
+    if info.authors:
+        docinfo["/Author"] = ", ".join(info.authors)
+    if info.description:
+        docinfo["/Subject"] = info.description
+    existing = pdf.Root.Metadata.read_bytes() if "/Metadata" in pdf.Root else None
+    stamp = _xmp_date(str(docinfo.get("/ModDate", f"D:{info.edition_date.replace('-', '')}")))
+    stream = pikepdf.Stream(pdf, library_packet(existing, info, stamp))
+    stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+    pdf.Root.Metadata = pdf.make_indirect(stream)

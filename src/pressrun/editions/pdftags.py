@@ -50,7 +50,7 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pikepdf
@@ -435,14 +435,25 @@ def unlist_hidden(pdf: pikepdf.Pdf) -> None:
             Tree.detach(element)
 
 
-def with_tags(data: bytes) -> bytes:
-    """The PDF bytes with the structure tree the module docstring describes."""
+def complete_tags(pdf: pikepdf.Pdf) -> None:
+    """Give the open PDF the structure tree the module docstring describes."""
     started = time.perf_counter()
+    unlist_hidden(pdf)
+    artifact_page_furniture(pdf)
+    restructure(pdf)
+    log.debug("PDF tags done in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+def rewrite(data: bytes, change: Callable[[pikepdf.Pdf], None]) -> bytes:
+    """``data`` opened once, changed in place and saved with a content-derived document ID, so the same
+    inputs give the same bytes."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        unlist_hidden(pdf)
-        artifact_page_furniture(pdf)
-        restructure(pdf)
+        change(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
-    log.debug("PDF tags done in %.0f ms", (time.perf_counter() - started) * 1000)
     return out.getvalue()
+
+
+def with_tags(data: bytes) -> bytes:
+    """The PDF bytes with the structure tree completed."""
+    return rewrite(data, complete_tags)

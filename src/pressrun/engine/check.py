@@ -260,7 +260,8 @@ def _library_metadata(project: Project, editions: list[tuple[str, str]]) -> Gate
     """calibre reads title, authors, language, publisher, date, identifier and series as the edition's record says."""
     gate = Gate("calibre reads every edition's metadata")
     try:
-        inspection.command("ebook-meta"), inspection.command("calibre-debug")
+        for tool in ("ebook-meta", "calibre-debug"):
+            inspection.command(tool)
     except ToolError as error:
         gate.failures.append(str(error))
         return gate

@@ -194,11 +194,7 @@ def run_edition(project: Project, step: Step, strict: bool) -> Outcome:
 
 
 def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
-    from ..editions import (  # WeasyPrint takes half a second to import; builds with no PDF skip it
-        pdf,
-        pdfmeta,
-        pdftags,
-    )
+    from ..editions import pdf  # WeasyPrint takes half a second to import; builds with no PDF skip it
     doc_id, lang = step.unit, step.lang
     hyphenation.register(project.build_dir / "hyphenation")
     xhtml, info = edition_record(project, doc_id, lang)
@@ -207,7 +203,7 @@ def run_pdf(project: Project, step: Step, strict: bool) -> Outcome:
                             edition_epoch(info))
     target = project.pdf_path(doc_id, lang)
     write_atomic(project.page_map_path(doc_id, lang), pagemap.to_json(result.page_starts))
-    write_atomic(target, pdftags.with_tags(pdfmeta.with_library_metadata(result.data, info)))
+    write_atomic(target, pdf.finish(result.data, info))
     problems = [Problem("warning", f"refused to fetch {url}", project.shown(source)) for url in result.refused]
     return Outcome("pdf", step.label, "built", target, problems, details={"pages": result.pages})
 
@@ -251,7 +247,7 @@ STAGE_TABLE: dict[str, Stage] = {stage.name: stage for stage in (
     # the EPUB's page list follows the PDF's pages, so the PDF comes first
     Stage("pdf", run_pdf, "edition", ("epub",), 3,
           lambda p, doc, lang: [p.pdf_path(doc, lang), p.page_map_path(doc, lang)],
-          preload=("pressrun.editions.pdf", "pressrun.editions.pdftags", "pressrun.editions.pdfmeta")),
+          preload=("pressrun.editions.pdf",)),
     Stage("epub", run_epub, "edition", (), 4, lambda p, doc, lang: [p.epub_path(doc, lang)]),
 )}
 STAGES = tuple(STAGE_TABLE)
